@@ -1,0 +1,71 @@
+// Config: Herald's settings, read from a TOML file, then overridden by environment variables,
+// then by command-line flags (the CLI applies those). Invalid configuration fails fast with
+// InvalidArgument naming the key.
+//
+// File layout (every key optional; see herald.example.toml):
+//   data_dir = "./data"              HERALD_DATA_DIR
+//   db = "sqlite:///./data/herald.db" HERALD_DB  (empty: sqlite under data_dir)
+//   [server] host, port, io_threads, db_workers, body_limit_bytes, header_timeout_ms,
+//            body_timeout_ms, idle_timeout_ms            HERALD_SERVER_<KEY>
+//   [auth]   session_ttl_hours, login_burst_threshold, login_burst_window_minutes,
+//            lockout_minutes, password_hash ("interactive"|"moderate")  HERALD_AUTH_<KEY>
+//   [log]    level, access_log_max_bytes, retention_days (never below 180)  HERALD_LOG_<KEY>
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace herald {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int io_threads = 0;   // 0: one per core
+  int db_workers = 0;   // 0: two per core
+  int64_t body_limit_bytes = 1 << 20;
+  int header_timeout_ms = 10'000;
+  int body_timeout_ms = 30'000;
+  int idle_timeout_ms = 60'000;
+};
+
+struct AuthConfig {
+  int session_ttl_hours = 24 * 30;
+  int login_burst_threshold = 5;
+  int login_burst_window_minutes = 15;
+  int lockout_minutes = 15;
+  std::string password_hash = "interactive";
+};
+
+struct LogConfig {
+  std::string level = "info";
+  int64_t access_log_max_bytes = 64ll << 20;
+  int retention_days = 180;  // PA17-16, GR-13: never fewer than 180
+};
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string db;  // empty: sqlite:///<data_dir>/herald.db
+  ServerConfig server;
+  AuthConfig auth;
+  LogConfig log;
+
+  // The database URL in force: `db`, or the default SQLite file under data_dir.
+  std::string DatabaseUrl() const;
+};
+
+// Reads `path` (when non-empty; a missing named file is an error) and then applies
+// environment overrides from `env` (name → value). Returns InvalidArgument with the key name
+// on a syntax error, a wrong type or an out-of-range value.
+Result<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment's HERALD_* variables.
+std::map<std::string, std::string> HeraldEnvironment();
+
+// Checks ranges; called by LoadConfig and again after CLI flags are applied.
+Status ValidateConfig(const Config& config);
+
+}  // namespace herald

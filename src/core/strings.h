@@ -1,0 +1,21 @@
+// Small string helpers used across modules. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace herald {
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// Number of Unicode code points in valid UTF-8 `s`.
+size_t Utf8Length(std::string_view s);
+// Escapes `s` as the body of a JSON string (no surrounding quotes). Invalid UTF-8 bytes are
+// replaced with U+FFFD so the output is always valid JSON.
+std::string JsonEscape(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+bool StartsWith(std::string_view s, std::string_view prefix);
+std::string ToLower(std::string_view s);
+
+}  // namespace herald

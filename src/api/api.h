@@ -1,0 +1,34 @@
+// The JSON API under /api/v1 plus /healthz and /metrics: routes, authentication and permission
+// checks, and the conversion between JSON and domain types. Domain modules never see JSON.
+//
+// Authentication: `Authorization: Bearer <token>` from POST /api/v1/auth/login. Every route
+// declares a permission (auth::perm); a route with a permission answers 401 "unauthenticated"
+// without a valid session and 403 "permission_denied" when no role of the caller grants it.
+// docs/openapi.yaml documents every route; a test keeps the two in step.
+#pragma once
+
+#include <string>
+
+#include "audit/audit_log.h"
+#include "auth/auth_service.h"
+#include "core/clock.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "storage/database.h"
+
+namespace herald::api {
+
+// What the handlers use. All pointers must outlive the router; they are not touched while the
+// router is built, so a router built with null services may be used to list routes.
+struct ApiServices {
+  storage::Database* db = nullptr;
+  const audit::AuditLog* audit = nullptr;
+  auth::AuthService* auth = nullptr;
+  http::Metrics* metrics = nullptr;
+  const Clock* clock = nullptr;
+  std::string version = "dev";
+};
+
+http::Router BuildRouter(ApiServices& services);
+
+}  // namespace herald::api

@@ -1,0 +1,162 @@
+#include "app/app.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "api/api.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/access_log.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+#ifndef HERALD_VERSION
+#define HERALD_VERSION "dev"
+#endif
+
+namespace herald::app {
+
+std::vector<storage::Migration> AllMigrations() {
+  std::vector<storage::Migration> all;
+  for (auto& m : audit::AuditLog::Migrations()) all.push_back(m);
+  for (auto& m : auth::AuthService::Migrations()) all.push_back(m);
+  return all;
+}
+
+App::~App() {
+  // Reverse order of construction.
+  auth_.reset();
+  audit_.reset();
+  db_.reset();
+}
+
+Status App::OpenStorage() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  if (ec) {
+    return Unavailable("cannot create data directory " + config_.data_dir + ": " + ec.message(),
+                       "data_dir");
+  }
+  storage::DatabaseOptions opts;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  opts.readers = std::max(4, config_.server.db_workers ? config_.server.db_workers : 2 * cores);
+  HERALD_ASSIGN_OR_RETURN(db_, storage::OpenDatabase(config_.DatabaseUrl(), opts));
+  HERALD_ASSIGN_OR_RETURN(migrations_applied_, storage::Migrate(*db_, AllMigrations(), clock_));
+  return Status();
+}
+
+Status App::OpenServices() {
+  HERALD_ASSIGN_OR_RETURN(std::string master,
+                          crypto::LoadOrCreateKeyFile(config_.data_dir + "/keys/master.key"));
+  auth::PiiKeys keys = auth::PiiKeys::Derive(master);
+  HERALD_RETURN_IF_ERROR(keys.CheckAgainst(*db_, clock_));
+  audit_ = std::make_unique<audit::AuditLog>(clock_);
+  auth::AuthOptions opts;
+  opts.session_ttl = config_.auth.session_ttl_hours * kMicrosPerHour;
+  opts.login_burst_threshold = config_.auth.login_burst_threshold;
+  opts.login_burst_window = config_.auth.login_burst_window_minutes * kMicrosPerMinute;
+  opts.lockout = config_.auth.lockout_minutes * kMicrosPerMinute;
+  opts.password_profile = config_.auth.password_hash == "moderate"
+                              ? crypto::PasswordHashProfile::kModerate
+                              : crypto::PasswordHashProfile::kInteractive;
+  auth_ = std::make_unique<auth::AuthService>(*db_, *audit_, clock_, random_, std::move(keys),
+                                              opts);
+  return Status();
+}
+
+Status App::Serve() {
+  // Block the stop signals in every thread; this one waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  http::Metrics metrics;
+  metrics.AddCollector([this] {
+    storage::PoolStats st = db_->Stats();
+    std::string out;
+    out += "# HELP herald_db_pool_connections Database connections opened.\n";
+    out += "# TYPE herald_db_pool_connections gauge\n";
+    out += "herald_db_pool_connections " + std::to_string(st.size) + "\n";
+    out += "# HELP herald_db_pool_in_use Database connections inside a transaction now.\n";
+    out += "# TYPE herald_db_pool_in_use gauge\n";
+    out += "herald_db_pool_in_use " + std::to_string(st.in_use) + "\n";
+    out += "# HELP herald_db_pool_waits_total Transactions that waited for a connection.\n";
+    out += "# TYPE herald_db_pool_waits_total counter\n";
+    out += "herald_db_pool_waits_total " + std::to_string(st.waits) + "\n";
+    return out;
+  });
+  HERALD_ASSIGN_OR_RETURN(
+      auto access_log,
+      http::AccessLog::Open(config_.data_dir + "/logs", config_.log.access_log_max_bytes,
+                            config_.log.retention_days, clock_));
+
+  api::ApiServices services;
+  services.db = db_.get();
+  services.audit = audit_.get();
+  services.auth = auth_.get();
+  services.metrics = &metrics;
+  services.clock = &clock_;
+  services.version = HERALD_VERSION;
+  http::Router router = api::BuildRouter(services);
+
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  http::ServerOptions opts;
+  opts.host = config_.server.host;
+  opts.port = config_.server.port;
+  opts.io_threads = config_.server.io_threads ? config_.server.io_threads : cores;
+  opts.worker_threads = config_.server.db_workers ? config_.server.db_workers : 2 * cores;
+  opts.body_limit_bytes = config_.server.body_limit_bytes;
+  opts.header_timeout_ms = config_.server.header_timeout_ms;
+  opts.body_timeout_ms = config_.server.body_timeout_ms;
+  opts.idle_timeout_ms = config_.server.idle_timeout_ms;
+  http::Server server(opts, router, metrics, access_log.get(), clock_, random_);
+  HERALD_RETURN_IF_ERROR(server.Start());
+
+  std::printf("Herald %s listening on http://%s:%d (database: %s, data: %s)\n", HERALD_VERSION,
+              opts.host.c_str(), server.port(),
+              std::string(storage::BackendName(db_->backend())).c_str(),
+              config_.data_dir.c_str());
+  std::fflush(stdout);
+  log::Info("listening on port " + std::to_string(server.port()));
+
+  // Housekeeping: flush and prune the access log while serving.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread housekeeper([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    int ticks = 0;
+    while (!stopping) {
+      cv.wait_for(lock, std::chrono::seconds(1));
+      access_log->Flush();
+      if (ticks++ % 3600 == 0) {
+        int pruned = access_log->Prune();
+        if (pruned > 0) log::Info("pruned " + std::to_string(pruned) + " expired access logs");
+      }
+    }
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("signal " + std::to_string(sig) + " received, stopping");
+  server.Stop();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  housekeeper.join();
+  access_log->Flush();
+  std::printf("Herald stopped\n");
+  return Status();
+}
+
+}  // namespace herald::app

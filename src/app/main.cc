@@ -1,0 +1,242 @@
+// herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
+// routes. Run `herald --help` for the list and `herald <command> --help` for each.
+//
+// Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
+// 3 `audit verify` found the chain broken.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "api/api.h"
+#include "app/app.h"
+#include "auth/roles.h"
+#include "core/config.h"
+#include "core/log.h"
+
+namespace herald::app {
+namespace {
+
+struct CommonFlags {
+  std::string config_path;
+  std::string db;
+  std::string data;
+  std::optional<int> port;
+  std::string host;
+};
+
+int Fail(const Status& s, int code = 1) {
+  std::fprintf(stderr, "herald: %s\n", s.ToString().c_str());
+  return code;
+}
+
+Result<Config> ResolveConfig(const CommonFlags& f) {
+  HERALD_ASSIGN_OR_RETURN(Config c, LoadConfig(f.config_path, HeraldEnvironment()));
+  if (!f.data.empty()) c.data_dir = f.data;
+  if (!f.db.empty()) c.db = f.db;
+  if (f.port) c.server.port = *f.port;
+  if (!f.host.empty()) c.server.host = f.host;
+  HERALD_RETURN_IF_ERROR(ValidateConfig(c));
+  // Make the default SQLite path absolute so "sqlite:///" + path stays well-formed.
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(c.data_dir, ec);
+  if (!ec) c.data_dir = abs.lexically_normal().string();
+  if (!c.data_dir.empty() && c.data_dir.size() > 1 && c.data_dir.back() == '/') c.data_dir.pop_back();
+  return c;
+}
+
+Result<std::unique_ptr<App>> Open(const CommonFlags& f, bool services) {
+  HERALD_ASSIGN_OR_RETURN(Config c, ResolveConfig(f));
+  auto app = std::make_unique<App>(std::move(c));
+  HERALD_RETURN_IF_ERROR(app->OpenStorage());
+  if (services) HERALD_RETURN_IF_ERROR(app->OpenServices());
+  return app;
+}
+
+void AddDataFlags(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--db", f.db,
+                  "Database URL: sqlite:///path/to.db or postgresql://user@host:port/db "
+                  "(default: sqlite under the data directory)");
+  cmd->add_option("--data", f.data, "Data directory for logs, media, keys and outbox (default ./data)");
+}
+
+std::string ReadPassword(bool from_stdin) {
+  if (const char* env = std::getenv("HERALD_ADMIN_PASSWORD"); env && *env) return env;
+  if (!from_stdin) return "";
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+struct DemoUser {
+  const char* phone;
+  const char* name;
+  auth::Role role;
+};
+
+const DemoUser kDemoUsers[] = {
+    {"13800000001", "平台管理员 Admin", auth::Role::kPlatformAdmin},
+    {"13800000002", "内容安全负责人 CSO", auth::Role::kContentSecurityOfficer},
+    {"13800000003", "审核员 Moderator", auth::Role::kModerator},
+    {"13800000004", "监管审计 Auditor", auth::Role::kAuditor},
+    {"13800000005", "运营者 Operator", auth::Role::kOperator},
+    {"13800000006", "读者 Reader", auth::Role::kReader},
+};
+constexpr const char* kDemoPassword = "herald-demo-2026";
+
+int RunDemo(App& app) {
+  auth::RequestMeta meta{"demo", "cli"};
+  for (const auto& d : kDemoUsers) {
+    auto reg = app.auth().Register(d.phone, kDemoPassword, d.name, meta);
+    if (!reg.ok() && reg.status().reason() != "phone_taken") return Fail(reg.status());
+    auto granted = app.auth().CreateOrGrant(d.phone, kDemoPassword, d.role, meta);
+    if (!granted.ok()) return Fail(granted.status());
+  }
+  std::printf("Demo data loaded into %s\n", app.config().DatabaseUrl().c_str());
+  std::printf("Demo logins (password for all: %s):\n", kDemoPassword);
+  for (const auto& d : kDemoUsers) {
+    std::printf("  %-26s %s\n", std::string(auth::RoleName(d.role)).c_str(), d.phone);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"Herald: a platform for public accounts (公众账号) and groups (群组)", "herald"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", HERALD_VERSION);
+  CommonFlags flags;
+  cli.add_option("--config", flags.config_path, "TOML config file (HERALD_* variables override it)")
+      ->check(CLI::ExistingFile);
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server (migrates the database first)");
+  AddDataFlags(serve, flags);
+  serve->add_option("--port", flags.port, "TCP port; 0 picks a free one and prints it")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--host", flags.host, "Address to bind (default 127.0.0.1)");
+
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
+  AddDataFlags(migrate, flags);
+
+  auto* admin = cli.add_subcommand("admin", "Administer users from the command line");
+  admin->require_subcommand(1);
+  auto* admin_create =
+      admin->add_subcommand("create", "Create a user with a role (or grant the role to an existing "
+                                      "user); password from HERALD_ADMIN_PASSWORD or stdin");
+  AddDataFlags(admin_create, flags);
+  std::string role_name = "platform_admin", phone;
+  bool password_stdin = false;
+  admin_create->add_option("--role", role_name, "Role to grant (default platform_admin)");
+  admin_create->add_option("--phone", phone, "Mobile number of the user")->required();
+  admin_create->add_flag("--password-stdin", password_stdin, "Read the password from stdin");
+
+  auto* demo = cli.add_subcommand("demo", "Load the demo data set and print the demo logins");
+  AddDataFlags(demo, flags);
+
+  auto* audit = cli.add_subcommand("audit", "Audit log tools");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Recompute the audit hash chain; exit 3 if broken");
+  AddDataFlags(verify, flags);
+
+  auto* routes = cli.add_subcommand("routes", "List the HTTP routes with their permissions");
+  bool routes_json = false;
+  routes->add_flag("--json", routes_json, "Print JSON instead of text");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (routes->parsed()) {
+    api::ApiServices none;
+    http::Router router = api::BuildRouter(none);
+    if (routes_json) std::printf("[");
+    bool first = true;
+    for (const auto& r : router.routes()) {
+      std::string m(http::MethodName(r.method));
+      if (routes_json) {
+        std::printf("%s{\"method\":\"%s\",\"path\":\"%s\",\"permission\":\"%s\"}", first ? "" : ",",
+                    m.c_str(), r.pattern.c_str(), r.permission.c_str());
+      } else {
+        std::printf("%-7s %-40s %s\n", m.c_str(), r.pattern.c_str(),
+                    r.permission.empty() ? "(public)" : r.permission.c_str());
+      }
+      first = false;
+    }
+    if (routes_json) std::printf("]\n");
+    return 0;
+  }
+
+  const bool is_serve = serve->parsed();
+  {
+    auto cfg = ResolveConfig(flags);
+    if (!cfg.ok()) return Fail(cfg.status(), 2);
+    Status logging = log::InitLogging(cfg->log.level, is_serve ? cfg->data_dir + "/logs" : "");
+    if (!logging.ok()) return Fail(logging);
+  }
+
+  if (migrate->parsed()) {
+    auto app = Open(flags, /*services=*/false);
+    if (!app.ok()) return Fail(app.status());
+    std::printf("migrations applied: %d (database %s)\n", (*app)->migrations_applied(),
+                (*app)->config().DatabaseUrl().c_str());
+    return 0;
+  }
+  if (admin_create->parsed()) {
+    auto role = auth::ParseRole(role_name);
+    if (!role) {
+      std::fprintf(stderr, "herald: unknown role '%s'; roles:", role_name.c_str());
+      for (auto r : auth::AllRoles()) std::fprintf(stderr, " %s", std::string(auth::RoleName(r)).c_str());
+      std::fprintf(stderr, "\n");
+      return 2;
+    }
+    auto app = Open(flags, /*services=*/true);
+    if (!app.ok()) return Fail(app.status());
+    std::string password = ReadPassword(password_stdin);
+    auto user = (*app)->auth().CreateOrGrant(phone, password, *role, {"cli", "cli"});
+    if (!user.ok()) return Fail(user.status());
+    std::printf("user %lld (%s) now holds role %s\n", static_cast<long long>(user->id),
+                user->phone_masked.c_str(), role_name.c_str());
+    return 0;
+  }
+  if (demo->parsed()) {
+    auto app = Open(flags, /*services=*/true);
+    if (!app.ok()) return Fail(app.status());
+    return RunDemo(**app);
+  }
+  if (verify->parsed()) {
+    auto app = Open(flags, /*services=*/false);
+    if (!app.ok()) return Fail(app.status());
+    audit::AuditLog log((*app)->clock());
+    auto report = log.Verify((*app)->db());
+    if (!report.ok()) return Fail(report.status());
+    if (report->ok) {
+      std::printf("audit chain OK: %lld entries, head %lld %s\n",
+                  static_cast<long long>(report->entries_checked),
+                  static_cast<long long>(report->head_seq), report->head_hash.c_str());
+      return 0;
+    }
+    std::printf("audit chain BROKEN at entry %lld: %s (%s)\n",
+                static_cast<long long>(report->first_bad_seq), report->problem.c_str(),
+                report->detail.c_str());
+    return 3;
+  }
+  if (is_serve) {
+    auto app = Open(flags, /*services=*/true);
+    if (!app.ok()) return Fail(app.status());
+    Status st = (*app)->Serve();
+    if (!st.ok()) return Fail(st);
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace herald::app
+
+int main(int argc, char** argv) { return herald::app::Main(argc, argv); }

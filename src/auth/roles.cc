@@ -1,0 +1,65 @@
+#include "auth/roles.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace herald::auth {
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kReader: return "reader";
+    case Role::kOperator: return "operator";
+    case Role::kModerator: return "moderator";
+    case Role::kContentSecurityOfficer: return "content_security_officer";
+    case Role::kPlatformAdmin: return "platform_admin";
+    case Role::kAuditor: return "auditor";
+  }
+  return "";
+}
+
+const std::vector<Role>& AllRoles() {
+  static const std::vector<Role> roles = {Role::kReader,    Role::kOperator,
+                                          Role::kModerator, Role::kContentSecurityOfficer,
+                                          Role::kPlatformAdmin, Role::kAuditor};
+  return roles;
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : AllRoles()) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string_view>& PermissionsOf(Role role) {
+  using namespace perm;
+  static const std::map<Role, std::vector<std::string_view>> table = [] {
+    std::map<Role, std::vector<std::string_view>> t;
+    const std::vector<std::string_view> self = {kSelfRead, kSelfWrite};
+    auto with = [](std::vector<std::string_view> base, std::vector<std::string_view> extra) {
+      base.insert(base.end(), extra.begin(), extra.end());
+      std::sort(base.begin(), base.end());
+      base.erase(std::unique(base.begin(), base.end()), base.end());
+      return base;
+    };
+    t[Role::kReader] = with(self, {});
+    t[Role::kOperator] = with(self, {});
+    t[Role::kModerator] = with(self, {kUsersRead});
+    t[Role::kContentSecurityOfficer] = with(self, {kUsersRead, kAuditRead});
+    t[Role::kPlatformAdmin] = with(self, {kUsersRead, kRolesManage, kAuditRead});
+    t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead});
+    return t;
+  }();
+  return table.at(role);
+}
+
+std::vector<std::string_view> AllPermissions() {
+  std::set<std::string_view> all;
+  for (Role r : AllRoles()) {
+    for (auto p : PermissionsOf(r)) all.insert(p);
+  }
+  return {all.begin(), all.end()};
+}
+
+}  // namespace herald::auth

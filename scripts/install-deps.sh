@@ -11,7 +11,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk nodejs npm ca-certificates
+  wrk bc curl nodejs npm ca-certificates
 )
 
 missing=()

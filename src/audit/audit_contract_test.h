@@ -97,15 +97,17 @@ TEST_P(AuditContractTest, CanonicalEncodingIsLengthPrefixed) {
 
 TEST_P(AuditContractTest, DatabaseRefusesUpdateAndDelete) {
   Append("cli", "admin.create", "user:1");
-  auto tx = db_->Begin(storage::TxMode::kWrite);
-  ASSERT_TRUE(tx.ok());
-  EXPECT_FALSE((*tx)->Execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1").ok());
-  auto tx2 = db_->Begin(storage::TxMode::kWrite);
-  ASSERT_TRUE(tx2.ok());
-  EXPECT_FALSE((*tx2)->Execute("DELETE FROM audit_log WHERE seq = 1").ok());
-  auto tx3 = db_->Begin(storage::TxMode::kWrite);
-  ASSERT_TRUE(tx3.ok());
-  EXPECT_FALSE((*tx3)->Execute("UPDATE audit_head SET seq = 0 WHERE id = 1").ok());
+  for (const char* sql : {"UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+                          "DELETE FROM audit_log WHERE seq = 1",
+                          "UPDATE audit_head SET seq = 0 WHERE id = 1",
+                          "DELETE FROM audit_head"}) {
+    auto tx = db_->Begin(storage::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    auto r = (*tx)->Execute(sql);
+    EXPECT_FALSE(r.ok()) << sql;
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
+  }
+  EXPECT_TRUE(log_.Verify(*db_)->ok);
 }
 
 TEST_P(AuditContractTest, VerifyFindsAlteredEntry) {

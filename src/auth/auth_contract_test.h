@@ -8,6 +8,7 @@
 #include "auth/auth_service.h"
 #include "auth/phone.h"
 #include "core/crypto.h"
+#include "core/strings.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/testing.h"

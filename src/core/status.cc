@@ -50,8 +50,8 @@ Status AlreadyExists(std::string m, std::string r, std::string f) {
 Status PermissionDenied(std::string m, std::string r) {
   return Status(StatusCode::kPermissionDenied, std::move(m), std::move(r));
 }
-Status Unauthenticated(std::string m, std::string r) {
-  return Status(StatusCode::kUnauthenticated, std::move(m), std::move(r));
+Status Unauthenticated(std::string m, std::string r, std::string f) {
+  return Status(StatusCode::kUnauthenticated, std::move(m), std::move(r), std::move(f));
 }
 Status FailedPrecondition(std::string m, std::string r) {
   return Status(StatusCode::kFailedPrecondition, std::move(m), std::move(r));

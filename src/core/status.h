@@ -73,7 +73,7 @@ Status InvalidArgument(std::string message, std::string reason = {}, std::string
 Status NotFound(std::string message, std::string reason = {});
 Status AlreadyExists(std::string message, std::string reason = {}, std::string field = {});
 Status PermissionDenied(std::string message, std::string reason = {});
-Status Unauthenticated(std::string message, std::string reason = {});
+Status Unauthenticated(std::string message, std::string reason = {}, std::string field = {});
 Status FailedPrecondition(std::string message, std::string reason = {});
 Status ResourceExhausted(std::string message, std::string reason = {});
 Status Aborted(std::string message, std::string reason = {});

@@ -150,7 +150,8 @@ int Main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // --help and --version exit 0; every usage error exits 2.
+    return cli.exit(e) == 0 ? 0 : 2;
   }
 
   if (routes->parsed()) {

@@ -195,6 +195,8 @@ Result<User> AuthService::Register(std::string_view phone_in, std::string_view p
 Status AuthService::RecordFailure(const std::string& phone_index, const std::string& subject,
                                   const RequestMeta& meta) {
   return storage::RunInTransaction(db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+    // Read-modify-write of the counter: serialise concurrent failures for one number.
+    HERALD_RETURN_IF_ERROR(tx.LockExclusive("login_guard:" + phone_index));
     Micros now = clock_.Now();
     HERALD_ASSIGN_OR_RETURN(
         auto rows, tx.Query("SELECT failures, window_start FROM login_guard WHERE phone_index = ?",
@@ -399,6 +401,7 @@ Result<User> AuthService::GrantRole(const Principal& actor, int64_t user_id, Rol
   User user;
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
       db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(tx.LockExclusive("user_roles:" + std::to_string(user_id)));
         HERALD_ASSIGN_OR_RETURN(user, LoadUser(tx, user_id));
         if (std::binary_search(user.roles.begin(), user.roles.end(), role)) return Status();
         HERALD_RETURN_IF_ERROR(
@@ -429,6 +432,7 @@ Result<User> AuthService::RevokeRole(const Principal& actor, int64_t user_id, Ro
   User user;
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
       db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(tx.LockExclusive("user_roles:" + std::to_string(user_id)));
         HERALD_ASSIGN_OR_RETURN(user, LoadUser(tx, user_id));
         if (!std::binary_search(user.roles.begin(), user.roles.end(), role)) return Status();
         if (role == Role::kPlatformAdmin) {
@@ -471,6 +475,7 @@ Result<User> AuthService::CreateOrGrant(std::string_view phone_in, std::string_v
   User user;
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
       db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(tx.LockExclusive("users.phone:" + phone_index));
         HERALD_ASSIGN_OR_RETURN(
             auto rows, tx.Query("SELECT id FROM users WHERE phone_index = ?", {phone_index}));
         int64_t id = 0;

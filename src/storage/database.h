@@ -54,10 +54,10 @@ class Row {
   size_t size() const { return values_.size(); }
   const Value& at(size_t i) const;
   bool IsNull(size_t i) const;
-  int64_t Int(size_t i) const;          // 0 for NULL
-  double Double(size_t i) const;        // 0 for NULL
-  std::string Text(size_t i) const;     // "" for NULL
-  std::string Bytes(size_t i) const;    // "" for NULL
+  int64_t Int(size_t i) const;        // 0 for NULL
+  double Double(size_t i) const;      // 0 for NULL
+  std::string Text(size_t i) const;   // "" for NULL
+  std::string Bytes(size_t i) const;  // "" for NULL
 
  private:
   std::vector<Value> values_;
@@ -96,9 +96,9 @@ enum class TxMode {
 };
 
 struct PoolStats {
-  int64_t size = 0;     // connections opened
-  int64_t in_use = 0;   // connections inside a transaction now
-  int64_t waits = 0;    // Begin calls that had to wait for a connection, since start
+  int64_t size = 0;    // connections opened
+  int64_t in_use = 0;  // connections inside a transaction now
+  int64_t waits = 0;   // Begin calls that had to wait for a connection, since start
 };
 
 class Database {

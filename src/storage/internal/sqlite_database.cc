@@ -1,0 +1,433 @@
+#include "storage/internal/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/internal/connection_pool.h"
+
+namespace herald::storage::internal {
+
+namespace {
+
+// Statements cached per connection before the cache is flushed; generous for a fixed set of
+// queries, a bound for callers that build SQL text dynamically.
+constexpr size_t kMaxCachedStatements = 256;
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Maps an extended SQLite result code to Herald's error vocabulary (storage/database.h).
+// SQLite's messages name tables, columns and constraints, never the values bound to a statement.
+Status MapSqliteError(int code, std::string_view message) {
+  std::string m = "sqlite: " + std::string(message);
+  switch (code) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
+      return AlreadyExists(std::move(m), "unique_violation");
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return FailedPrecondition(std::move(m), "foreign_key_violation");
+    default:
+      break;
+  }
+  switch (code & 0xff) {
+    case SQLITE_CONSTRAINT:  // CHECK, NOT NULL, trigger RAISE(ABORT, ...)
+      return FailedPrecondition(std::move(m), "constraint_violation");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Aborted(std::move(m), "conflict");
+    default:
+      return Internal(std::move(m), "database_error");
+  }
+}
+
+Status LastError(sqlite3* db) {
+  return MapSqliteError(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
+}
+
+// True when `tail` (what follows a prepared statement) holds more than whitespace, semicolons
+// and comments.
+bool HasMoreStatements(sqlite3* db, const char* tail, const char* end) {
+  if (tail == nullptr || tail >= end) return false;
+  sqlite3_stmt* next = nullptr;
+  int rc = sqlite3_prepare_v2(db, tail, static_cast<int>(end - tail), &next, nullptr);
+  sqlite3_finalize(next);
+  return rc != SQLITE_OK || next != nullptr;
+}
+
+// One sqlite3 handle and its statement cache. Used by one transaction (so one thread) at a time.
+class SqliteConnection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  ~SqliteConnection() {
+    ClearCache();
+    sqlite3_close_v2(db_);
+  }
+
+  sqlite3* db() const { return db_; }
+
+  // Returns the cached statement for `sql`, preparing it on first use; nullptr (and OK) when
+  // `sql` holds no statement. The statement is reset and unbound.
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+    if (cache_.size() >= kMaxCachedStatements) ClearCache();
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    if (rc != SQLITE_OK) return LastError(db_);
+    if (HasMoreStatements(db_, tail, sql.data() + sql.size())) {
+      sqlite3_finalize(stmt);
+      return Internal("one statement per Query/Execute call; use ExecuteScript for several",
+                      "database_error");
+    }
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  // Runs a parameterless statement through the cache (BEGIN, COMMIT, ...).
+  Status Run(std::string_view sql) {
+    HERALD_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    int rc = sqlite3_step(stmt);
+    Status st = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? Status() : LastError(db_);
+    sqlite3_reset(stmt);
+    return st;
+  }
+
+ private:
+  void ClearCache() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    cache_.clear();
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+};
+
+Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path, bool reader,
+                                                         int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Unavailable("cannot open SQLite database " + path + ": " + msg, "database_unavailable");
+  }
+  auto conn = std::make_unique<SqliteConnection>(db);
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  // Reject "text" as a string literal, as PostgreSQL does: double quotes are identifiers only.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+  const char* setup = reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                             : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                               "PRAGMA synchronous=NORMAL;";
+  char* err = nullptr;
+  rc = sqlite3_exec(db, setup, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return Unavailable("cannot configure SQLite database " + path + ": " + msg,
+                       "database_unavailable");
+  }
+  return conn;
+}
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteDatabase& owner, SqliteConnection& conn, int slot, TxMode mode)
+      : owner_(owner), conn_(conn), slot_(slot), mode_(mode) {}
+  ~SqliteTransaction() override {
+    if (!ended_) (void)Rollback();
+  }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    Rows rows;
+    HERALD_RETURN_IF_ERROR(Run(sql, params, &rows, nullptr));
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    int64_t changes = 0;
+    HERALD_RETURN_IF_ERROR(Run(sql, params, nullptr, &changes));
+    return changes;
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    HERALD_RETURN_IF_ERROR(CheckUsable());
+    std::string script(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(conn_.db(), script.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return Fail(LastError(conn_.db()));
+    return Status();
+  }
+
+  Status LockExclusive(std::string_view name) override {
+    // Writers already hold the one write lock; readers see a snapshot and cannot write.
+    return CheckUsable();
+  }
+
+  Status Commit() override {
+    HERALD_RETURN_IF_ERROR(CheckEnded());
+    if (!failed_.ok()) {
+      Status why = EarlierFailure();
+      (void)Rollback();
+      return why;
+    }
+    Status st = conn_.Run("COMMIT");
+    if (!st.ok() && !sqlite3_get_autocommit(conn_.db())) {
+      // e.g. a deferred foreign key failed: the transaction is still open.
+      (void)conn_.Run("ROLLBACK");
+    }
+    End();
+    return st;
+  }
+
+  Status Rollback() override {
+    HERALD_RETURN_IF_ERROR(CheckEnded());
+    Status st;
+    // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
+    if (!sqlite3_get_autocommit(conn_.db())) st = conn_.Run("ROLLBACK");
+    End();
+    return st;
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+ private:
+  Status CheckEnded() const {
+    if (ended_) return Internal("transaction already ended", "database_error");
+    return Status();
+  }
+
+  Status CheckUsable() const {
+    HERALD_RETURN_IF_ERROR(CheckEnded());
+    if (!failed_.ok()) return EarlierFailure();
+    return Status();
+  }
+
+  // As on PostgreSQL, a transaction in which a statement failed accepts nothing but Rollback
+  // (Commit rolls back and reports the failure). Keeping both backends alike means code that
+  // carries on after an error fails in SQLite tests too, not only in production on PostgreSQL.
+  Status EarlierFailure() const {
+    return Status(failed_.code(),
+                  "an earlier statement in this transaction failed (" + failed_.message() + ")",
+                  failed_.reason());
+  }
+
+  Status Fail(Status st) {
+    if (failed_.ok()) failed_ = st;
+    return st;
+  }
+
+  Status Run(std::string_view sql, const std::vector<Value>& params, Rows* rows, int64_t* changes);
+  void End();
+
+  SqliteDatabase& owner_;
+  SqliteConnection& conn_;
+  const int slot_;
+  const TxMode mode_;
+  bool ended_ = false;
+  Status failed_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
+                 std::vector<std::unique_ptr<SqliteConnection>> readers,
+                 const DatabaseOptions& options)
+      : writer_(std::move(writer)),
+        readers_(std::move(readers)),
+        writer_pool_(1),
+        reader_pool_(static_cast<int>(readers_.size())),
+        timeout_(options.busy_timeout_ms) {}
+
+  Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    SlotPool& pool = mode == TxMode::kWrite ? writer_pool_ : reader_pool_;
+    std::optional<int> slot = pool.Acquire(timeout_);
+    if (!slot) {
+      return Unavailable(
+          "no database connection became free within " + std::to_string(timeout_.count()) + " ms",
+          "database_busy");
+    }
+    SqliteConnection& conn = mode == TxMode::kWrite ? *writer_ : *readers_[*slot];
+    Status st = conn.Run(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (!st.ok()) {
+      pool.Release(*slot);
+      if (st.code() == StatusCode::kAborted) {
+        // Another process held the write lock for the whole busy timeout.
+        return Unavailable(
+            "the database stayed locked for " + std::to_string(timeout_.count()) + " ms",
+            "database_busy");
+      }
+      return st;
+    }
+    return std::unique_ptr<Transaction>(new SqliteTransaction(*this, conn, *slot, mode));
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  PoolStats Stats() const override {
+    PoolStats s;
+    s.size = writer_pool_.size() + reader_pool_.size();
+    s.in_use = writer_pool_.in_use() + reader_pool_.in_use();
+    s.waits = writer_pool_.waits() + reader_pool_.waits();
+    return s;
+  }
+
+  void Release(TxMode mode, int slot) {
+    (mode == TxMode::kWrite ? writer_pool_ : reader_pool_).Release(slot);
+  }
+
+ private:
+  std::unique_ptr<SqliteConnection> writer_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  SlotPool writer_pool_;
+  SlotPool reader_pool_;
+  const std::chrono::milliseconds timeout_;
+};
+
+Status SqliteTransaction::Run(std::string_view sql, const std::vector<Value>& params, Rows* rows,
+                              int64_t* changes) {
+  HERALD_RETURN_IF_ERROR(CheckUsable());
+  sqlite3* db = conn_.db();
+  auto prepared = conn_.Prepare(sql);
+  if (!prepared.ok()) return Fail(prepared.status());
+  sqlite3_stmt* stmt = *prepared;
+  if (stmt == nullptr) return Status();  // empty SQL
+
+  int expected = sqlite3_bind_parameter_count(stmt);
+  if (expected != static_cast<int>(params.size())) {
+    return Fail(Internal("statement has " + std::to_string(expected) + " placeholders but " +
+                             std::to_string(params.size()) + " parameters were given",
+                         "database_error"));
+  }
+  // The parameters outlive the statement's use (it is reset and unbound below): no copies.
+  for (size_t i = 0; i < params.size(); ++i) {
+    int idx = static_cast<int>(i) + 1;
+    const Value& v = params[i];
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      sqlite3_bind_int64(stmt, idx, *n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      sqlite3_bind_double(stmt, idx, *d);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+    } else if (const auto* b = std::get_if<Blob>(&v)) {
+      // data() is never null, so an empty blob stays an empty blob rather than NULL.
+      sqlite3_bind_blob64(stmt, idx, b->bytes.data(), b->bytes.size(), SQLITE_STATIC);
+    } else {
+      sqlite3_bind_null(stmt, idx);
+    }
+  }
+
+  int ncols = sqlite3_column_count(stmt);
+  if (rows != nullptr) {
+    rows->columns.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) rows->columns.emplace_back(sqlite3_column_name(stmt, c));
+  }
+  int64_t total_before = sqlite3_total_changes64(db);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (rows == nullptr) continue;
+    std::vector<Value> values;
+    values.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER:
+          values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          values.emplace_back(sqlite3_column_double(stmt, c));
+          break;
+        case SQLITE_TEXT: {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          values.emplace_back(std::string(p, sqlite3_column_bytes(stmt, c)));
+          break;
+        }
+        case SQLITE_BLOB: {
+          const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+          int n = sqlite3_column_bytes(stmt, c);
+          values.emplace_back(Blob{p ? std::string(p, n) : std::string()});
+          break;
+        }
+        default:
+          values.emplace_back(std::monostate());
+      }
+    }
+    rows->rows.emplace_back(std::move(values));
+  }
+  Status st = rc == SQLITE_DONE ? Status() : LastError(db);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (!st.ok()) return Fail(std::move(st));
+  if (changes != nullptr) {
+    // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE, so a statement that
+    // changed nothing (DDL, SELECT) would otherwise report a stale number.
+    *changes = sqlite3_total_changes64(db) != total_before ? sqlite3_changes64(db) : 0;
+  }
+  return Status();
+}
+
+void SqliteTransaction::End() {
+  ended_ = true;
+  owner_.Release(mode_, slot_);
+}
+
+}  // namespace
+
+Result<std::string> SqlitePathFromUrl(std::string_view url) {
+  constexpr std::string_view kPrefix = "sqlite://";
+  if (!url.starts_with(kPrefix)) {
+    return InvalidArgument("a SQLite URL starts with sqlite://", "invalid_database_url");
+  }
+  std::string_view path = url.substr(kPrefix.size());
+  size_t slashes = 0;
+  while (slashes < path.size() && path[slashes] == '/') ++slashes;
+  if (slashes > 1) path.remove_prefix(slashes - 1);
+  if (path.empty() || path == "/") {
+    return InvalidArgument("the SQLite URL names no file", "invalid_database_url");
+  }
+  return std::string(path);
+}
+
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
+                                                     const DatabaseOptions& options) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return Unavailable("cannot create directory " + parent.string() + ": " + ec.message(),
+                         "database_unavailable");
+    }
+  }
+  int timeout = std::max(options.busy_timeout_ms, 0);
+  // The writer first: it switches the file to WAL mode, which the readers then share.
+  HERALD_ASSIGN_OR_RETURN(auto writer, OpenConnection(path, /*reader=*/false, timeout));
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  int n = std::max(options.readers, 1);
+  for (int i = 0; i < n; ++i) {
+    HERALD_ASSIGN_OR_RETURN(auto reader, OpenConnection(path, /*reader=*/true, timeout));
+    readers.push_back(std::move(reader));
+  }
+  DatabaseOptions effective = options;
+  effective.busy_timeout_ms = timeout;
+  return std::unique_ptr<Database>(
+      new SqliteDatabase(std::move(writer), std::move(readers), effective));
+}
+
+}  // namespace herald::storage::internal

@@ -1,0 +1,184 @@
+// SQLite: the shared storage contract plus backend-independent pieces (URL parsing, Row
+// accessors, placeholder rewriting) that need no server.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/internal/postgres_database.h"
+#include "storage/internal/sqlite_database.h"
+#include "storage/store_contract_test.h"
+
+namespace herald::storage {
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(Backend::kSqlite));
+
+namespace {
+
+TEST(BackendNameTest, NamesBothBackends) {
+  EXPECT_EQ(BackendName(Backend::kSqlite), "sqlite");
+  EXPECT_EQ(BackendName(Backend::kPostgres), "postgresql");
+}
+
+TEST(RowTest, AccessorsAreLenient) {
+  Row row({std::monostate(), int64_t{42}, 2.5, std::string("17"), Blob{std::string("a\0b", 3)},
+           std::string("12.5000"), std::string("abc")});
+  EXPECT_EQ(row.size(), 7u);
+  EXPECT_TRUE(row.IsNull(0));
+  EXPECT_FALSE(row.IsNull(1));
+  EXPECT_EQ(row.Int(0), 0);
+  EXPECT_EQ(row.Double(0), 0);
+  EXPECT_EQ(row.Text(0), "");
+  EXPECT_EQ(row.Bytes(0), "");
+  EXPECT_EQ(row.Int(1), 42);
+  EXPECT_EQ(row.Double(1), 42.0);
+  EXPECT_EQ(row.Text(1), "42");
+  EXPECT_EQ(row.Int(2), 2);
+  EXPECT_EQ(row.Text(2), "2.5");
+  EXPECT_EQ(row.Int(3), 17);
+  EXPECT_EQ(row.Double(3), 17.0);
+  EXPECT_EQ(row.Bytes(4), std::string("a\0b", 3));
+  EXPECT_EQ(row.Text(4), std::string("a\0b", 3));
+  EXPECT_EQ(row.Int(5), 12);  // NUMERIC text
+  EXPECT_EQ(row.Double(5), 12.5);
+  EXPECT_EQ(row.Int(6), 0);
+  EXPECT_EQ(Row({1e300}).Int(0), std::numeric_limits<int64_t>::max());
+}
+
+TEST(SqliteUrlTest, AbsoluteAndRelativePaths) {
+  EXPECT_EQ(*internal::SqlitePathFromUrl("sqlite:///abs/path.db"), "/abs/path.db");
+  EXPECT_EQ(*internal::SqlitePathFromUrl("sqlite:////tmp/x/herald.db"), "/tmp/x/herald.db");
+  EXPECT_EQ(*internal::SqlitePathFromUrl("sqlite://rel/path.db"), "rel/path.db");
+  EXPECT_EQ(*internal::SqlitePathFromUrl("sqlite://./data/h.db"), "./data/h.db");
+  EXPECT_EQ(internal::SqlitePathFromUrl("sqlite://").status().reason(), "invalid_database_url");
+  EXPECT_EQ(internal::SqlitePathFromUrl("sqlite:/x.db").status().reason(), "invalid_database_url");
+}
+
+TEST(OpenDatabaseTest, RejectsUnknownSchemesWithoutEchoingTheUrl) {
+  auto db = OpenDatabase("mysql://root:hunter2@localhost/db");
+  EXPECT_EQ(db.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(db.status().reason(), "invalid_database_url");
+  EXPECT_EQ(db.status().message().find("hunter2"), std::string::npos);
+  EXPECT_EQ(OpenDatabase("").status().reason(), "invalid_database_url");
+  EXPECT_EQ(OpenDatabase("sqlite://").status().reason(), "invalid_database_url");
+}
+
+TEST(OpenDatabaseTest, UnreachablePostgresIsUnavailable) {
+  // Port 1 on loopback refuses at once; nothing listens there.
+  auto db = OpenDatabase("postgresql://nobody:secret-pw@127.0.0.1:1/none?connect_timeout=2");
+  EXPECT_EQ(db.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(db.status().reason(), "database_unavailable");
+  EXPECT_EQ(db.status().message().find("secret-pw"), std::string::npos);
+}
+
+TEST(OpenDatabaseTest, SqliteCreatesParentDirectoriesAndRelativePaths) {
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  std::string dir = url->substr(std::string("sqlite://").size());
+  dir = std::filesystem::path(dir).parent_path() / "nested" / "deeper";
+  auto db = OpenDatabase("sqlite://" + dir + "/h.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_TRUE(std::filesystem::exists(dir + "/h.db"));
+  EXPECT_EQ((*db)->Stats().size, 5);  // one writer + the default four readers
+
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  auto rel = OpenDatabase("sqlite://rel/r.db");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(rel.ok()) << rel.status().ToString();
+  EXPECT_TRUE(std::filesystem::exists(dir + "/rel/r.db"));
+}
+
+TEST(OpenDatabaseTest, NotADatabaseIsUnavailable) {
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  std::string path = url->substr(std::string("sqlite://").size());
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("this is not a database file, just some text that is long enough to matter", f);
+  std::fclose(f);
+  auto db = OpenDatabase(*url);
+  EXPECT_EQ(db.status().code(), StatusCode::kUnavailable) << db.status().ToString();
+}
+
+TEST(SqliteTest, WriterIsExclusiveAndWaitsGiveUpAsBusy) {
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 1, .busy_timeout_ms = 100});
+  ASSERT_TRUE(db.ok());
+  auto w1 = (*db)->Begin(TxMode::kWrite);
+  ASSERT_TRUE(w1.ok());
+  auto w2 = (*db)->Begin(TxMode::kWrite);
+  EXPECT_EQ(w2.status().reason(), "database_busy");
+  // Readers are not blocked by the writer.
+  auto r = (*db)->Begin(TxMode::kRead);
+  EXPECT_TRUE(r.ok());
+  // Another "process" (a second Database on the same file) is held off by the file lock.
+  auto other = OpenDatabase(*url, DatabaseOptions{.readers = 1, .busy_timeout_ms = 100});
+  ASSERT_TRUE(other.ok());
+  auto w3 = (*other)->Begin(TxMode::kWrite);
+  EXPECT_EQ(w3.status().reason(), "database_busy");
+}
+
+TEST(SqliteTest, DoubleQuotedStringsAreIdentifiers) {
+  // SQLite would otherwise take "x" as the string 'x' where PostgreSQL sees a column.
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  auto db = OpenDatabase(*url);
+  ASSERT_TRUE(db.ok());
+  auto tx = (*db)->Begin(TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_FALSE((*tx)->Query("SELECT \"no_such_column\"").ok());
+}
+
+TEST(SqliteTest, OneStatementPerQuery) {
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  auto db = OpenDatabase(*url);
+  ASSERT_TRUE(db.ok());
+  auto tx = (*db)->Begin(TxMode::kWrite);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_TRUE((*tx)->Query("SELECT 1; ").ok());
+  EXPECT_TRUE((*tx)->Query("SELECT 1; -- done").ok());
+  EXPECT_FALSE((*tx)->Query("SELECT 1; SELECT 2").ok());
+}
+
+TEST(RewritePlaceholdersTest, SkipsQuotesAndComments) {
+  int n = -1;
+  EXPECT_EQ(internal::RewritePlaceholders("SELECT ? , ?", &n), "SELECT $1 , $2");
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(internal::RewritePlaceholders("SELECT '?', 'it''s ?', ? FROM t", &n),
+            "SELECT '?', 'it''s ?', $1 FROM t");
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(
+      internal::RewritePlaceholders("SELECT \"a?\" FROM t WHERE x = ? -- why?\nAND y = ?", &n),
+      "SELECT \"a?\" FROM t WHERE x = $1 -- why?\nAND y = $2");
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(internal::RewritePlaceholders("SELECT /* ? */ ?, E'\\'?', ?", &n),
+            "SELECT /* ? */ $1, E'\\'?', $2");
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(internal::RewritePlaceholders("SELECT 'unterminated ?", &n), "SELECT 'unterminated ?");
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(internal::RewritePlaceholders("", &n), "");
+  EXPECT_EQ(n, 0);
+  EXPECT_EQ(internal::RewritePlaceholders("-- only ?", &n), "-- only ?");
+  EXPECT_EQ(internal::RewritePlaceholders("SELECT ?name", &n), "SELECT $1name");
+}
+
+TEST(AdvisoryLockKeyTest, IsStableAndDistinguishesNames) {
+  // FNV-1a 64 of "" and "a": fixed forever, since processes of different versions share locks.
+  EXPECT_EQ(static_cast<uint64_t>(internal::AdvisoryLockKey("")), 14695981039346656037ull);
+  EXPECT_EQ(static_cast<uint64_t>(internal::AdvisoryLockKey("a")), 0xaf63dc4c8601ec8cull);
+  EXPECT_NE(internal::AdvisoryLockKey("audit_log"), internal::AdvisoryLockKey("schema_migrations"));
+}
+
+TEST(TestingTest, SqliteUrlsAreFresh) {
+  auto a = NewTestDatabaseUrl(Backend::kSqlite);
+  auto b = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(*a, *b);
+  EXPECT_TRUE(a->starts_with("sqlite:///"));
+}
+
+}  // namespace
+}  // namespace herald::storage

@@ -21,9 +21,12 @@ int main(int argc, char** argv) {
   long count = 100000;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--data") data = argv[i + 1];
-    else if (k == "--db") db_url = argv[i + 1];
-    else if (k == "--count") count = std::atol(argv[i + 1]);
+    if (k == "--data")
+      data = argv[i + 1];
+    else if (k == "--db")
+      db_url = argv[i + 1];
+    else if (k == "--count")
+      count = std::atol(argv[i + 1]);
   }
   if (data.empty() || count < 1) {
     std::fprintf(stderr, "usage: herald_seed_users --data DIR [--db URL] [--count N]\n");

@@ -90,10 +90,14 @@ json::object AuditJson(const audit::Entry& e) {
   json::value details = json::parse(e.details, ec);
   if (ec) details = json::value(e.details);
   return json::object{
-      {"seq", e.seq},           {"time", Time(e.time)},
-      {"actor", e.actor},       {"action", e.action},
-      {"subject", e.subject},   {"details", std::move(details)},
-      {"request_id", e.request_id}, {"prev_hash", e.prev_hash},
+      {"seq", e.seq},
+      {"time", Time(e.time)},
+      {"actor", e.actor},
+      {"action", e.action},
+      {"subject", e.subject},
+      {"details", std::move(details)},
+      {"request_id", e.request_id},
+      {"prev_hash", e.prev_hash},
       {"hash", e.hash},
   };
 }
@@ -156,8 +160,7 @@ void AddSystemRoutes(http::Router& router, ApiServices& s) {
 
 void AddAuthRoutes(http::Router& router, ApiServices& s) {
   router.Add(Public(Method::kPost, "/api/v1/auth/register", [&s](Request& req) -> Result<Response> {
-    HERALD_ASSIGN_OR_RETURN(auto body,
-                            JsonBody::Parse(req, {"phone", "password", "display_name"}));
+    HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"phone", "password", "display_name"}));
     HERALD_ASSIGN_OR_RETURN(auto phone, body.RequiredString("phone", 32));
     HERALD_ASSIGN_OR_RETURN(auto password, body.RequiredString("password", 128));
     HERALD_ASSIGN_OR_RETURN(auto name, body.OptionalString("display_name", 30));
@@ -228,9 +231,9 @@ void AddUserRoutes(http::Router& router, ApiServices& s) {
         for (auto& u : page.users) users.push_back(UserJson(u));
         return JsonResponse(
             200, json::object{{"users", std::move(users)},
-                              {"next_cursor", page.next_cursor ? json::value(std::to_string(
-                                                                     *page.next_cursor))
-                                                               : json::value(nullptr)}});
+                              {"next_cursor", page.next_cursor
+                                                  ? json::value(std::to_string(*page.next_cursor))
+                                                  : json::value(nullptr)}});
       },
       s));
   router.Add(Secured(
@@ -288,9 +291,9 @@ void AddAuditRoutes(http::Router& router, ApiServices& s) {
         for (auto& e : page.entries) entries.push_back(AuditJson(e));
         return JsonResponse(
             200, json::object{{"entries", std::move(entries)},
-                              {"next_cursor", page.next_cursor ? json::value(std::to_string(
-                                                                     *page.next_cursor))
-                                                               : json::value(nullptr)}});
+                              {"next_cursor", page.next_cursor
+                                                  ? json::value(std::to_string(*page.next_cursor))
+                                                  : json::value(nullptr)}});
       },
       s));
   router.Add(Secured(
@@ -299,14 +302,14 @@ void AddAuditRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         HERALD_ASSIGN_OR_RETURN(auto r, s.audit->Verify(*s.db));
         return JsonResponse(
-            200, json::object{{"ok", r.ok},
-                              {"entries_checked", r.entries_checked},
-                              {"first_bad_seq", r.ok ? json::value(nullptr)
-                                                     : json::value(r.first_bad_seq)},
-                              {"problem", r.ok ? json::value(nullptr) : json::value(r.problem)},
-                              {"detail", r.detail},
-                              {"head_seq", r.head_seq},
-                              {"head_hash", r.head_hash}});
+            200, json::object{
+                     {"ok", r.ok},
+                     {"entries_checked", r.entries_checked},
+                     {"first_bad_seq", r.ok ? json::value(nullptr) : json::value(r.first_bad_seq)},
+                     {"problem", r.ok ? json::value(nullptr) : json::value(r.problem)},
+                     {"detail", r.detail},
+                     {"head_seq", r.head_seq},
+                     {"head_hash", r.head_hash}});
       },
       s));
 }

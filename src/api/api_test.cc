@@ -1,8 +1,9 @@
+#include "api/api.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "api/api.h"
 #include "api/json_body.h"
 #include "auth/roles.h"
 #include "storage/migrations.h"
@@ -34,7 +35,10 @@ TEST(JsonBodyTest, StrictDecoding) {
   EXPECT_EQ(JsonBody::ParseText(R"({"a":"x","c":1})", {"a"}).status().field(), "c");
   EXPECT_EQ(JsonBody::ParseText(R"({"a":1})", {"a"})->RequiredString("a", 5).status().reason(),
             "invalid_type");
-  EXPECT_EQ(JsonBody::ParseText(R"({"a":"你好你好你好"})", {"a"})->RequiredString("a", 5).status().reason(),
+  EXPECT_EQ(JsonBody::ParseText(R"({"a":"你好你好你好"})", {"a"})
+                ->RequiredString("a", 5)
+                .status()
+                .reason(),
             "too_long");
   EXPECT_EQ(*JsonBody::ParseText(R"({"a":"你好你好你"})", {"a"})->RequiredString("a", 5),
             "你好你好你");
@@ -97,7 +101,8 @@ class RoutePermissionTest : public ::testing::Test {
 
   http::Response Call(const http::Route& route, const std::string& token) {
     http::Request r = JsonRequest(route.method, route.pattern, "");
-    for (const char* p : {"id", "role"}) r.path_params[p] = p == std::string("id") ? "1" : "auditor";
+    for (const char* p : {"id", "role"})
+      r.path_params[p] = p == std::string("id") ? "1" : "auditor";
     if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
     return route.handler(r);
   }
@@ -122,8 +127,8 @@ TEST_F(RoutePermissionTest, EveryProtectedRouteEnforcesItsPermission) {
     http::Response anon = Call(route, "");
     EXPECT_EQ(anon.status, 401) << route.pattern;
     EXPECT_NE(anon.body.find("\"unauthenticated\""), std::string::npos) << anon.body;
-    bool reader_may = std::find(reader_perms.begin(), reader_perms.end(), route.permission) !=
-                      reader_perms.end();
+    bool reader_may =
+        std::find(reader_perms.begin(), reader_perms.end(), route.permission) != reader_perms.end();
     // Routes a reader may use (logout among them) are exercised by the API suite.
     if (!reader_may) {
       http::Response as_reader = Call(route, reader_token_);

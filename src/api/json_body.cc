@@ -17,7 +17,8 @@ Result<JsonBody> JsonBody::ParseText(std::string_view text,
   opts.max_depth = 32;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec, {}, opts);
-  if (ec) return InvalidArgument("request body is not valid JSON: " + ec.message(), "malformed_json");
+  if (ec)
+    return InvalidArgument("request body is not valid JSON: " + ec.message(), "malformed_json");
   if (!v.is_object()) return InvalidArgument("request body must be a JSON object", "invalid_body");
   JsonBody body;
   body.obj_ = std::move(v.as_object());
@@ -57,9 +58,9 @@ Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view key
   }
   std::string s(it->value().as_string());
   if (Utf8Length(s) > max_chars) {
-    return InvalidArgument(std::string(key) + " may have at most " + std::to_string(max_chars) +
-                               " characters",
-                           "too_long", std::string(key));
+    return InvalidArgument(
+        std::string(key) + " may have at most " + std::to_string(max_chars) + " characters",
+        "too_long", std::string(key));
   }
   return std::optional<std::string>(std::move(s));
 }
@@ -84,16 +85,16 @@ Status CheckQuery(const http::Request& req, std::initializer_list<std::string_vi
   return Status();
 }
 
-Result<std::optional<int64_t>> QueryInt(const http::Request& req, std::string_view key,
-                                        int64_t min, int64_t max) {
+Result<std::optional<int64_t>> QueryInt(const http::Request& req, std::string_view key, int64_t min,
+                                        int64_t max) {
   auto it = req.query.find(std::string(key));
   if (it == req.query.end()) return std::optional<int64_t>();
   int64_t v = 0;
   const std::string& s = it->second;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < min || v > max) {
-    return InvalidArgument(std::string(key) + " must be an integer between " +
-                               std::to_string(min) + " and " + std::to_string(max),
+    return InvalidArgument(std::string(key) + " must be an integer between " + std::to_string(min) +
+                               " and " + std::to_string(max),
                            "invalid_parameter", std::string(key));
   }
   return std::optional<int64_t>(v);

@@ -44,8 +44,8 @@ class JsonBody {
 // Checks that every query parameter is in `allowed` (unknown_parameter otherwise).
 Status CheckQuery(const http::Request& req, std::initializer_list<std::string_view> allowed);
 // Query parameter as an integer in [min, max]; nullopt when absent. invalid_parameter otherwise.
-Result<std::optional<int64_t>> QueryInt(const http::Request& req, std::string_view key,
-                                        int64_t min, int64_t max);
+Result<std::optional<int64_t>> QueryInt(const http::Request& req, std::string_view key, int64_t min,
+                                        int64_t max);
 // A path parameter that must be a positive decimal id; InvalidArgument ("invalid_id") otherwise.
 Result<int64_t> PathId(const http::Request& req, std::string_view key);
 

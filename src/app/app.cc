@@ -65,8 +65,8 @@ Status App::OpenServices() {
   opts.password_profile = config_.auth.password_hash == "moderate"
                               ? crypto::PasswordHashProfile::kModerate
                               : crypto::PasswordHashProfile::kInteractive;
-  auth_ = std::make_unique<auth::AuthService>(*db_, *audit_, clock_, random_, std::move(keys),
-                                              opts);
+  auth_ =
+      std::make_unique<auth::AuthService>(*db_, *audit_, clock_, random_, std::move(keys), opts);
   return Status();
 }
 
@@ -122,8 +122,7 @@ Status App::Serve() {
 
   std::printf("Herald %s listening on http://%s:%d (database: %s, data: %s)\n", HERALD_VERSION,
               opts.host.c_str(), server.port(),
-              std::string(storage::BackendName(db_->backend())).c_str(),
-              config_.data_dir.c_str());
+              std::string(storage::BackendName(db_->backend())).c_str(), config_.data_dir.c_str());
   std::fflush(stdout);
   log::Info("listening on port " + std::to_string(server.port()));
 

@@ -44,7 +44,8 @@ Result<Config> ResolveConfig(const CommonFlags& f) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(c.data_dir, ec);
   if (!ec) c.data_dir = abs.lexically_normal().string();
-  if (!c.data_dir.empty() && c.data_dir.size() > 1 && c.data_dir.back() == '/') c.data_dir.pop_back();
+  if (!c.data_dir.empty() && c.data_dir.size() > 1 && c.data_dir.back() == '/')
+    c.data_dir.pop_back();
   return c;
 }
 
@@ -60,7 +61,8 @@ void AddDataFlags(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--db", f.db,
                   "Database URL: sqlite:///path/to.db or postgresql://user@host:port/db "
                   "(default: sqlite under the data directory)");
-  cmd->add_option("--data", f.data, "Data directory for logs, media, keys and outbox (default ./data)");
+  cmd->add_option("--data", f.data,
+                  "Data directory for logs, media, keys and outbox (default ./data)");
 }
 
 std::string ReadPassword(bool from_stdin) {
@@ -126,8 +128,9 @@ int Main(int argc, char** argv) {
   auto* admin = cli.add_subcommand("admin", "Administer users from the command line");
   admin->require_subcommand(1);
   auto* admin_create =
-      admin->add_subcommand("create", "Create a user with a role (or grant the role to an existing "
-                                      "user); password from HERALD_ADMIN_PASSWORD or stdin");
+      admin->add_subcommand("create",
+                            "Create a user with a role (or grant the role to an existing "
+                            "user); password from HERALD_ADMIN_PASSWORD or stdin");
   AddDataFlags(admin_create, flags);
   std::string role_name = "platform_admin", phone;
   bool password_stdin = false;
@@ -140,7 +143,8 @@ int Main(int argc, char** argv) {
 
   auto* audit = cli.add_subcommand("audit", "Audit log tools");
   audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "Recompute the audit hash chain; exit 3 if broken");
+  auto* verify =
+      audit->add_subcommand("verify", "Recompute the audit hash chain; exit 3 if broken");
   AddDataFlags(verify, flags);
 
   auto* routes = cli.add_subcommand("routes", "List the HTTP routes with their permissions");
@@ -193,7 +197,8 @@ int Main(int argc, char** argv) {
     auto role = auth::ParseRole(role_name);
     if (!role) {
       std::fprintf(stderr, "herald: unknown role '%s'; roles:", role_name.c_str());
-      for (auto r : auth::AllRoles()) std::fprintf(stderr, " %s", std::string(auth::RoleName(r)).c_str());
+      for (auto r : auth::AllRoles())
+        std::fprintf(stderr, " %s", std::string(auth::RoleName(r)).c_str());
       std::fprintf(stderr, "\n");
       return 2;
     }

@@ -26,8 +26,8 @@ class AuditContractTest : public ::testing::TestWithParam<storage::Backend> {
     ASSERT_TRUE(storage::Migrate(*db_, AuditLog::Migrations(), clock_).ok());
   }
 
-  Entry Append(const std::string& actor, const std::string& action,
-               const std::string& subject = "", const std::string& details = "{}") {
+  Entry Append(const std::string& actor, const std::string& action, const std::string& subject = "",
+               const std::string& details = "{}") {
     auto e = log_.AppendNow(*db_, NewEntry{actor, action, subject, details, "req-1"});
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     clock_.Advance(kMicrosPerSecond);
@@ -39,13 +39,15 @@ class AuditContractTest : public ::testing::TestWithParam<storage::Backend> {
     auto tx = db_->Begin(storage::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     if (GetParam() == storage::Backend::kSqlite) {
-      ASSERT_TRUE((*tx)->ExecuteScript("DROP TRIGGER IF EXISTS audit_log_no_update;"
-                                       "DROP TRIGGER IF EXISTS audit_log_no_delete;"
-                                       "DROP TRIGGER IF EXISTS audit_head_forward;")
+      ASSERT_TRUE((*tx)
+                      ->ExecuteScript("DROP TRIGGER IF EXISTS audit_log_no_update;"
+                                      "DROP TRIGGER IF EXISTS audit_log_no_delete;"
+                                      "DROP TRIGGER IF EXISTS audit_head_forward;")
                       .ok());
     } else {
-      ASSERT_TRUE((*tx)->ExecuteScript("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log;"
-                                       "DROP TRIGGER IF EXISTS audit_head_forward ON audit_head;")
+      ASSERT_TRUE((*tx)
+                      ->ExecuteScript("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log;"
+                                      "DROP TRIGGER IF EXISTS audit_head_forward ON audit_head;")
                       .ok());
     }
     auto st = (*tx)->ExecuteScript(sql);
@@ -97,10 +99,9 @@ TEST_P(AuditContractTest, CanonicalEncodingIsLengthPrefixed) {
 
 TEST_P(AuditContractTest, DatabaseRefusesUpdateAndDelete) {
   Append("cli", "admin.create", "user:1");
-  for (const char* sql : {"UPDATE audit_log SET actor = 'x' WHERE seq = 1",
-                          "DELETE FROM audit_log WHERE seq = 1",
-                          "UPDATE audit_head SET seq = 0 WHERE id = 1",
-                          "DELETE FROM audit_head"}) {
+  for (const char* sql :
+       {"UPDATE audit_log SET actor = 'x' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1",
+        "UPDATE audit_head SET seq = 0 WHERE id = 1", "DELETE FROM audit_head"}) {
     auto tx = db_->Begin(storage::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     auto r = (*tx)->Execute(sql);

@@ -59,7 +59,8 @@ std::string ComputeHash(const Entry& e) { return crypto::Sha256Hex(CanonicalEnco
 
 Result<Entry> AuditLog::Append(storage::Transaction& tx, const NewEntry& n) const {
   if (n.actor.empty()) return InvalidArgument("audit entry needs an actor", "invalid_audit_entry");
-  if (n.action.empty()) return InvalidArgument("audit entry needs an action", "invalid_audit_entry");
+  if (n.action.empty())
+    return InvalidArgument("audit entry needs an action", "invalid_audit_entry");
   if (!LooksLikeJsonObject(n.details)) {
     return InvalidArgument("audit details must be a JSON object", "invalid_audit_entry");
   }
@@ -79,12 +80,11 @@ Result<Entry> AuditLog::Append(storage::Transaction& tx, const NewEntry& n) cons
   HERALD_RETURN_IF_ERROR(
       tx.Execute("INSERT INTO audit_log (seq, time, actor, action, subject, details, request_id, "
                  "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {e.seq, e.time, e.actor, e.action, e.subject, e.details, e.request_id,
-                  e.prev_hash, e.hash})
+                 {e.seq, e.time, e.actor, e.action, e.subject, e.details, e.request_id, e.prev_hash,
+                  e.hash})
           .status());
   HERALD_RETURN_IF_ERROR(
-      tx.Execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {e.seq, e.hash})
-          .status());
+      tx.Execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {e.seq, e.hash}).status());
   return e;
 }
 
@@ -164,16 +164,16 @@ Result<VerifyReport> AuditLog::Verify(storage::Database& db) const {
   const int64_t kPage = 1000;
   int64_t after = 0;
   while (report.ok) {
-    HERALD_ASSIGN_OR_RETURN(
-        auto rows, tx->Query(std::string("SELECT ") + kColumns +
-                                 " FROM audit_log WHERE seq > ? ORDER BY seq ASC LIMIT ?",
-                             {after, kPage}));
+    HERALD_ASSIGN_OR_RETURN(auto rows,
+                            tx->Query(std::string("SELECT ") + kColumns +
+                                          " FROM audit_log WHERE seq > ? ORDER BY seq ASC LIMIT ?",
+                                      {after, kPage}));
     for (const auto& row : rows.rows) {
       Entry e = EntryFromRow(row);
       if (e.seq != expected) {
         fail(expected, "missing_entry",
-             "entry " + std::to_string(expected) + " is missing (next present: " +
-                 std::to_string(e.seq) + ")");
+             "entry " + std::to_string(expected) +
+                 " is missing (next present: " + std::to_string(e.seq) + ")");
         break;
       }
       if (e.prev_hash != prev) {
@@ -183,8 +183,9 @@ Result<VerifyReport> AuditLog::Verify(storage::Database& db) const {
         break;
       }
       if (ComputeHash(e) != e.hash) {
-        fail(e.seq, "hash_mismatch",
-             "entry " + std::to_string(e.seq) + " was altered: its hash does not match its content");
+        fail(
+            e.seq, "hash_mismatch",
+            "entry " + std::to_string(e.seq) + " was altered: its hash does not match its content");
         break;
       }
       prev = e.hash;

@@ -55,14 +55,14 @@ std::string CanonicalEncoding(const Entry& e);
 std::string ComputeHash(const Entry& e);
 
 struct Filter {
-  std::string actor;     // exact match when non-empty
-  std::string action;    // exact match, or prefix match when it ends with '*'
-  std::string subject;   // exact match when non-empty
-  std::optional<Micros> since;  // time >= since
-  std::optional<Micros> until;  // time < until
+  std::string actor;              // exact match when non-empty
+  std::string action;             // exact match, or prefix match when it ends with '*'
+  std::string subject;            // exact match when non-empty
+  std::optional<Micros> since;    // time >= since
+  std::optional<Micros> until;    // time < until
   std::optional<int64_t> cursor;  // continue after this seq (exclusive) in the chosen order
   bool newest_first = true;
-  int limit = 50;        // 1..500
+  int limit = 50;  // 1..500
 };
 
 struct Page {
@@ -77,7 +77,7 @@ struct VerifyReport {
   std::string problem;        // "missing_entry", "broken_link", "hash_mismatch", "head_mismatch"
   std::string detail;         // human-readable explanation
   int64_t head_seq = 0;
-  std::string head_hash;      // publish this to anchor the chain externally
+  std::string head_hash;  // publish this to anchor the chain externally
 };
 
 class AuditLog {

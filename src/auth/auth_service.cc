@@ -22,9 +22,7 @@ void SortRoles(std::vector<Role>& roles) {
   roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
 }
 
-std::string RoleDetails(Role role) {
-  return JsonObjectWriter().Add("role", RoleName(role)).str();
-}
+std::string RoleDetails(Role role) { return JsonObjectWriter().Add("role", RoleName(role)).str(); }
 
 }  // namespace
 
@@ -112,8 +110,7 @@ Result<std::string> AuthService::ValidDisplayName(std::string_view name) {
     }
   }
   if (name.find_first_not_of(' ') == std::string_view::npos) {
-    return InvalidArgument("display name may not be blank", "invalid_display_name",
-                           "display_name");
+    return InvalidArgument("display name may not be blank", "invalid_display_name", "display_name");
   }
   return std::string(name);
 }
@@ -226,12 +223,13 @@ Status AuthService::RecordFailure(const std::string& phone_index, const std::str
       window_start = now;
     }
     return tx
-        .Execute("INSERT INTO login_guard (phone_index, failures, window_start, locked_until) "
-                 "VALUES (?, ?, ?, ?) ON CONFLICT (phone_index) DO UPDATE SET "
-                 "failures = excluded.failures, window_start = excluded.window_start, "
-                 "locked_until = CASE WHEN excluded.locked_until > 0 THEN excluded.locked_until "
-                 "ELSE login_guard.locked_until END",
-                 {phone_index, failures, window_start, locked_until})
+        .Execute(
+            "INSERT INTO login_guard (phone_index, failures, window_start, locked_until) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (phone_index) DO UPDATE SET "
+            "failures = excluded.failures, window_start = excluded.window_start, "
+            "locked_until = CASE WHEN excluded.locked_until > 0 THEN excluded.locked_until "
+            "ELSE login_guard.locked_until END",
+            {phone_index, failures, window_start, locked_until})
         .status();
   });
 }
@@ -285,8 +283,7 @@ Result<LoginResult> AuthService::Login(std::string_view phone_in, std::string_vi
                      {user_id, TokenHash(result.token), now, result.expires_at, meta.client}));
         result.session_id = rows.rows.at(0).Int(0);
         HERALD_RETURN_IF_ERROR(
-            tx.Execute("UPDATE users SET last_login_at = ? WHERE id = ?", {now, user_id})
-                .status());
+            tx.Execute("UPDATE users SET last_login_at = ? WHERE id = ?", {now, user_id}).status());
         HERALD_ASSIGN_OR_RETURN(result.user, LoadUser(tx, user_id));
         return Status();
       }));
@@ -300,18 +297,18 @@ Result<Principal> AuthService::Authenticate(std::string_view token) const {
   }
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(
-      auto rows,
-      tx->Query("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.status, r.role "
-                "FROM sessions s JOIN users u ON u.id = s.user_id "
-                "LEFT JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = ?",
-                {TokenHash(token)}));
+      auto rows, tx->Query("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.status, r.role "
+                           "FROM sessions s JOIN users u ON u.id = s.user_id "
+                           "LEFT JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = ?",
+                           {TokenHash(token)}));
   if (rows.empty()) return Unauthenticated("invalid session token", "invalid_token");
   const auto& first = rows.rows[0];
   if (!first.IsNull(3)) return Unauthenticated("this session was ended", "session_revoked");
   if (first.Int(2) <= clock_.Now()) {
     return Unauthenticated("this session has expired", "session_expired");
   }
-  if (first.Text(4) != "active") return PermissionDenied("this user is disabled", "account_disabled");
+  if (first.Text(4) != "active")
+    return PermissionDenied("this user is disabled", "account_disabled");
   Principal p;
   p.session_id = first.Int(0);
   p.user_id = first.Int(1);
@@ -345,8 +342,7 @@ Status AuthService::ChangePassword(const Principal& who, std::string_view old_pa
     stored = rows.rows[0].Text(0);
   }
   if (old_password.size() > 512 || !crypto::VerifyPassword(stored, old_password)) {
-    return Unauthenticated("the current password is wrong", "invalid_credentials",
-                           "old_password");
+    return Unauthenticated("the current password is wrong", "invalid_credentials", "old_password");
   }
   if (old_password == new_password) {
     return InvalidArgument("the new password must differ from the current one",
@@ -382,8 +378,9 @@ Result<UserPage> AuthService::ListUsers(std::optional<int64_t> cursor, int limit
     return InvalidArgument("limit must be between 1 and 200", "invalid_limit", "limit");
   }
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
-  HERALD_ASSIGN_OR_RETURN(auto ids, tx->Query("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?",
-                                              {cursor.value_or(0), int64_t{limit + 1}}));
+  HERALD_ASSIGN_OR_RETURN(auto ids,
+                          tx->Query("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?",
+                                    {cursor.value_or(0), int64_t{limit + 1}}));
   UserPage page;
   for (size_t i = 0; i < ids.rows.size() && static_cast<int>(i) < limit; ++i) {
     HERALD_ASSIGN_OR_RETURN(User u, LoadUser(*tx, ids.rows[i].Int(0)));
@@ -409,12 +406,11 @@ Result<User> AuthService::GrantRole(const Principal& actor, int64_t user_id, Rol
                        "VALUES (?, ?, ?, ?)",
                        {user_id, std::string(RoleName(role)), clock_.Now(), actor.Actor()})
                 .status());
-        HERALD_RETURN_IF_ERROR(
-            audit_
-                .Append(tx, audit::NewEntry{actor.Actor(), "role.grant",
-                                            "user:" + std::to_string(user_id), RoleDetails(role),
-                                            meta.request_id})
-                .status());
+        HERALD_RETURN_IF_ERROR(audit_
+                                   .Append(tx, audit::NewEntry{actor.Actor(), "role.grant",
+                                                               "user:" + std::to_string(user_id),
+                                                               RoleDetails(role), meta.request_id})
+                                   .status());
         HERALD_ASSIGN_OR_RETURN(user, LoadUser(tx, user_id));
         return Status();
       }));
@@ -446,12 +442,11 @@ Result<User> AuthService::RevokeRole(const Principal& actor, int64_t user_id, Ro
         HERALD_RETURN_IF_ERROR(tx.Execute("DELETE FROM user_roles WHERE user_id = ? AND role = ?",
                                           {user_id, std::string(RoleName(role))})
                                    .status());
-        HERALD_RETURN_IF_ERROR(
-            audit_
-                .Append(tx, audit::NewEntry{actor.Actor(), "role.revoke",
-                                            "user:" + std::to_string(user_id), RoleDetails(role),
-                                            meta.request_id})
-                .status());
+        HERALD_RETURN_IF_ERROR(audit_
+                                   .Append(tx, audit::NewEntry{actor.Actor(), "role.revoke",
+                                                               "user:" + std::to_string(user_id),
+                                                               RoleDetails(role), meta.request_id})
+                                   .status());
         HERALD_ASSIGN_OR_RETURN(user, LoadUser(tx, user_id));
         return Status();
       }));
@@ -485,17 +480,17 @@ Result<User> AuthService::CreateOrGrant(std::string_view phone_in, std::string_v
           HERALD_ASSIGN_OR_RETURN(id, InsertUser(tx, phone, hash, name));
           HERALD_RETURN_IF_ERROR(
               audit_
-                  .Append(tx, audit::NewEntry{"cli", "admin.create_user",
-                                              "user:" + std::to_string(id),
-                                              JsonObjectWriter().Add("phone", MaskPhone(phone)).str(),
-                                              meta.request_id})
+                  .Append(tx,
+                          audit::NewEntry{"cli", "admin.create_user", "user:" + std::to_string(id),
+                                          JsonObjectWriter().Add("phone", MaskPhone(phone)).str(),
+                                          meta.request_id})
                   .status());
         } else {
           id = rows.rows[0].Int(0);
         }
-        HERALD_ASSIGN_OR_RETURN(
-            auto held, tx.Query("SELECT 1 FROM user_roles WHERE user_id = ? AND role = ?",
-                                {id, std::string(RoleName(role))}));
+        HERALD_ASSIGN_OR_RETURN(auto held,
+                                tx.Query("SELECT 1 FROM user_roles WHERE user_id = ? AND role = ?",
+                                         {id, std::string(RoleName(role))}));
         if (held.empty()) {
           HERALD_RETURN_IF_ERROR(
               tx.Execute("INSERT INTO user_roles (user_id, role, granted_at, granted_by) "

@@ -8,19 +8,25 @@ namespace herald::auth {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kReader: return "reader";
-    case Role::kOperator: return "operator";
-    case Role::kModerator: return "moderator";
-    case Role::kContentSecurityOfficer: return "content_security_officer";
-    case Role::kPlatformAdmin: return "platform_admin";
-    case Role::kAuditor: return "auditor";
+    case Role::kReader:
+      return "reader";
+    case Role::kOperator:
+      return "operator";
+    case Role::kModerator:
+      return "moderator";
+    case Role::kContentSecurityOfficer:
+      return "content_security_officer";
+    case Role::kPlatformAdmin:
+      return "platform_admin";
+    case Role::kAuditor:
+      return "auditor";
   }
   return "";
 }
 
 const std::vector<Role>& AllRoles() {
-  static const std::vector<Role> roles = {Role::kReader,    Role::kOperator,
-                                          Role::kModerator, Role::kContentSecurityOfficer,
+  static const std::vector<Role> roles = {Role::kReader,        Role::kOperator,
+                                          Role::kModerator,     Role::kContentSecurityOfficer,
                                           Role::kPlatformAdmin, Role::kAuditor};
   return roles;
 }

@@ -97,8 +97,7 @@ Status ValidateConfig(const Config& c) {
       c.server.idle_timeout_ms < 100)
     return BadKey("server.*_timeout_ms", "must be at least 100");
   if (c.auth.session_ttl_hours < 1) return BadKey("auth.session_ttl_hours", "must be >= 1");
-  if (c.auth.login_burst_threshold < 1)
-    return BadKey("auth.login_burst_threshold", "must be >= 1");
+  if (c.auth.login_burst_threshold < 1) return BadKey("auth.login_burst_threshold", "must be >= 1");
   if (c.auth.login_burst_window_minutes < 1 || c.auth.lockout_minutes < 0)
     return BadKey("auth.login_burst_window_minutes", "out of range");
   if (c.auth.password_hash != "interactive" && c.auth.password_hash != "moderate")
@@ -149,9 +148,9 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       tbl = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
       std::string why = std::string(e.description());
-      return InvalidArgument("config file " + path + " line " +
-                                 std::to_string(e.source().begin.line) + ": " + why,
-                             "invalid_config");
+      return InvalidArgument(
+          "config file " + path + " line " + std::to_string(e.source().begin.line) + ": " + why,
+          "invalid_config");
     }
     // Reject unknown keys so typos do not silently fall back to defaults.
     for (auto& [k, v] : tbl) {

@@ -24,8 +24,8 @@ namespace herald {
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int io_threads = 0;   // 0: one per core
-  int db_workers = 0;   // 0: two per core
+  int io_threads = 0;  // 0: one per core
+  int db_workers = 0;  // 0: two per core
   int64_t body_limit_bytes = 1 << 20;
   int header_timeout_ms = 10'000;
   int body_timeout_ms = 30'000;

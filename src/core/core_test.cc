@@ -110,9 +110,9 @@ TEST(CryptoTest, KeyFileCreatedWithMode0600AndReloaded) {
 
 TEST(StringsTest, Utf8Validation) {
   EXPECT_TRUE(IsValidUtf8("公众账号 abc"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xE4\xB8"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xE4\xB8"));      // truncated
   EXPECT_EQ(Utf8Length("公众a"), 3u);
   EXPECT_EQ(JsonEscape("a\"\n\x01\xff"), "a\\\"\\n\\u0001\xEF\xBF\xBD");
 }

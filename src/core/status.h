@@ -20,16 +20,16 @@ namespace herald {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the caller sent something malformed; retrying the same will fail
-  kNotFound,           // the named thing does not exist (or the caller may not know it does)
-  kAlreadyExists,      // a create collided with an existing thing
-  kPermissionDenied,   // authenticated, but not allowed
-  kUnauthenticated,    // no valid session
-  kFailedPrecondition, // the system is not in a state that allows this
-  kResourceExhausted,  // a limit or quota (rate limit, body size) was hit
-  kAborted,            // a concurrency conflict; retrying may succeed
-  kUnavailable,        // a dependency is down; retrying later may succeed
-  kInternal,           // a bug or broken invariant; never the caller's fault
+  kInvalidArgument,     // the caller sent something malformed; retrying the same will fail
+  kNotFound,            // the named thing does not exist (or the caller may not know it does)
+  kAlreadyExists,       // a create collided with an existing thing
+  kPermissionDenied,    // authenticated, but not allowed
+  kUnauthenticated,     // no valid session
+  kFailedPrecondition,  // the system is not in a state that allows this
+  kResourceExhausted,   // a limit or quota (rate limit, body size) was hit
+  kAborted,             // a concurrency conflict; retrying may succeed
+  kUnavailable,         // a dependency is down; retrying later may succeed
+  kInternal,            // a bug or broken invariant; never the caller's fault
 };
 
 // Returns the snake_case name of a code, e.g. "invalid_argument".
@@ -83,7 +83,7 @@ Status Internal(std::string message, std::string reason = {});
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK status");
   }
@@ -111,16 +111,16 @@ class [[nodiscard]] Result {
 #define HERALD_CONCAT_(a, b) HERALD_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define HERALD_RETURN_IF_ERROR(expr)                      \
-  do {                                                     \
-    ::herald::Status herald_status_ = (expr);              \
-    if (!herald_status_.ok()) return herald_status_;       \
+#define HERALD_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::herald::Status herald_status_ = (expr);        \
+    if (!herald_status_.ok()) return herald_status_; \
   } while (0)
 
 // `lhs = value of expr` or return its status. lhs may be a declaration: `auto x`.
 #define HERALD_ASSIGN_OR_RETURN(lhs, expr) \
   HERALD_ASSIGN_OR_RETURN_IMPL_(HERALD_CONCAT_(herald_result_, __LINE__), lhs, expr)
 #define HERALD_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                 \
-  if (!tmp.ok()) return tmp.status();                \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()

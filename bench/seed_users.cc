@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   std::string last;
   for (long i = 0; i < count; ++i) {
-    char phone[16];
+    char phone[32];
     std::snprintf(phone, sizeof phone, "150%08ld", i);
     auto u = svc.Register(phone, "bench-password", "", {"seed", "bench"});
     if (!u.ok() && u.status().reason() != "phone_taken") {

@@ -1,7 +1,12 @@
 // AccessLog: one JSON line per request written to <dir>/access.log, rotated when the file
 // exceeds max_bytes or the UTC day changes (the closed file is renamed
-// access-YYYYMMDDTHHMMSS.log). Prune() deletes rotated files only when older than the retention
-// period, which is never below 180 days (PA17-16, GR-13). Thread-safe.
+// access-YYYYMMDDTHHMMSS.log, the UTC moment of rotation, with "-N" appended when that name is
+// taken). Prune() deletes rotated files only when older than the retention period, which is never
+// below 180 days (PA17-16, GR-13). "Now" for rotation and pruning comes from the injected Clock
+// (file age = clock time minus the file's mtime). Thread-safe.
+//
+// Writes go through a 64 KiB stdio buffer and are not flushed per line: call Flush()
+// periodically (the app does every second) and before exit; the destructor flushes too.
 //
 // Line format (keys in this order): {"time","request_id","user_id","method","route","path",
 // "status","latency_ms","client","bytes"}. The query string is never logged (it may carry
@@ -10,6 +15,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 

@@ -15,7 +15,7 @@
 namespace herald::http {
 
 enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
-std::string_view MethodName(Method m);  // "GET", ...
+std::string_view MethodName(Method m);  // "GET", ...; "OTHER" for kOther
 
 struct Request {
   Method method = Method::kGet;
@@ -47,6 +47,11 @@ struct Response {
 
 // The one mapping from Status to the wire: HTTP status by code, body
 // {"error":{"code":<status.reason()>,"message":...,"field":...|null}}.
+// HttpStatusFor: InvalidArgument 400, NotFound 404, AlreadyExists 409, PermissionDenied 403,
+// Unauthenticated 401, FailedPrecondition 409, ResourceExhausted 429, Aborted 409,
+// Unavailable 503, Internal 500 (Ok 200). ErrorResponse refines three reasons: ResourceExhausted
+// "body_too_large" 413 and "headers_too_large" 431, InvalidArgument "method_not_allowed" 405;
+// it adds "WWW-Authenticate: Bearer" to every 401. An OK status yields a 500.
 int HttpStatusFor(StatusCode code);
 Response ErrorResponse(const Status& status);
 
@@ -63,7 +68,10 @@ struct Route {
   bool blocking = true;
 };
 
-// Matches method + path to a route. Literal segments beat {param} segments.
+// Matches method + path to a route. Literal segments beat {param} segments: among the routes
+// whose path matches, the one with a literal at the leftmost segment where they differ wins.
+// A {param} matches one non-empty segment of the decoded path. HEAD matches a GET route when no
+// HEAD route exists. Not thread-safe while routes are added; Find is safe from any thread after.
 class Router {
  public:
   void Add(Route route);
@@ -71,12 +79,18 @@ class Router {
     const Route* route = nullptr;  // nullptr: no route
     std::map<std::string, std::string> params;
     bool method_not_allowed = false;  // path exists, but not for this method
+    std::string allow;                // with method_not_allowed: the Allow header, "GET, HEAD"
   };
   Match Find(Method method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  struct Segment {
+    std::string text;  // literal text, or the parameter name
+    bool param = false;
+  };
   std::vector<Route> routes_;
+  std::vector<std::vector<Segment>> segments_;  // parallel to routes_
 };
 
 }  // namespace herald::http

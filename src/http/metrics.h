@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald::http {
@@ -23,7 +24,7 @@ class Metrics {
  private:
   struct Series;
   mutable std::mutex mu_;
-  std::map<std::string, long long> requests_;  // key: method|route|status
+  std::map<std::string, long long> requests_;              // key: method|route|status
   std::map<std::string, std::vector<long long>> buckets_;  // key: route
   std::map<std::string, double> sums_;
   std::map<std::string, long long> counts_;

@@ -69,6 +69,12 @@ http::Route Secured(Method m, std::string pattern, std::string_view permission, 
   return r;
 }
 
+// Marks a route whose handler hashes or verifies a password (Argon2id, ~100 ms of CPU).
+http::Route Heavy(http::Route r) {
+  r.heavy = true;
+  return r;
+}
+
 json::value Time(Micros t) { return json::value(FormatRfc3339(t)); }
 
 json::object UserJson(const auth::User& u) {
@@ -159,30 +165,33 @@ void AddSystemRoutes(http::Router& router, ApiServices& s) {
 }
 
 void AddAuthRoutes(http::Router& router, ApiServices& s) {
-  router.Add(Public(Method::kPost, "/api/v1/auth/register", [&s](Request& req) -> Result<Response> {
-    HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"phone", "password", "display_name"}));
-    HERALD_ASSIGN_OR_RETURN(auto phone, body.RequiredString("phone", 32));
-    HERALD_ASSIGN_OR_RETURN(auto password, body.RequiredString("password", 128));
-    HERALD_ASSIGN_OR_RETURN(auto name, body.OptionalString("display_name", 30));
-    HERALD_ASSIGN_OR_RETURN(auto user,
-                            s.auth->Register(phone, password, name.value_or(""), Meta(req)));
-    Response res = JsonResponse(201, json::object{{"user", UserJson(user)}});
-    res.user_id = user.id;
-    return res;
-  }));
-  router.Add(Public(Method::kPost, "/api/v1/auth/login", [&s](Request& req) -> Result<Response> {
-    HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"phone", "password"}));
-    HERALD_ASSIGN_OR_RETURN(auto phone, body.RequiredString("phone", 32));
-    HERALD_ASSIGN_OR_RETURN(auto password, body.RequiredString("password", 128));
-    HERALD_ASSIGN_OR_RETURN(auto login, s.auth->Login(phone, password, Meta(req)));
-    Response res = JsonResponse(200, json::object{{"token", login.token},
-                                                  {"token_type", "Bearer"},
-                                                  {"session_id", login.session_id},
-                                                  {"expires_at", Time(login.expires_at)},
-                                                  {"user", UserJson(login.user)}});
-    res.user_id = login.user.id;
-    return res;
-  }));
+  router.Add(
+      Heavy(Public(Method::kPost, "/api/v1/auth/register", [&s](Request& req) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(auto body,
+                                JsonBody::Parse(req, {"phone", "password", "display_name"}));
+        HERALD_ASSIGN_OR_RETURN(auto phone, body.RequiredString("phone", 32));
+        HERALD_ASSIGN_OR_RETURN(auto password, body.RequiredString("password", 128));
+        HERALD_ASSIGN_OR_RETURN(auto name, body.OptionalString("display_name", 30));
+        HERALD_ASSIGN_OR_RETURN(auto user,
+                                s.auth->Register(phone, password, name.value_or(""), Meta(req)));
+        Response res = JsonResponse(201, json::object{{"user", UserJson(user)}});
+        res.user_id = user.id;
+        return res;
+      })));
+  router.Add(
+      Heavy(Public(Method::kPost, "/api/v1/auth/login", [&s](Request& req) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"phone", "password"}));
+        HERALD_ASSIGN_OR_RETURN(auto phone, body.RequiredString("phone", 32));
+        HERALD_ASSIGN_OR_RETURN(auto password, body.RequiredString("password", 128));
+        HERALD_ASSIGN_OR_RETURN(auto login, s.auth->Login(phone, password, Meta(req)));
+        Response res = JsonResponse(200, json::object{{"token", login.token},
+                                                      {"token_type", "Bearer"},
+                                                      {"session_id", login.session_id},
+                                                      {"expires_at", Time(login.expires_at)},
+                                                      {"user", UserJson(login.user)}});
+        res.user_id = login.user.id;
+        return res;
+      })));
   router.Add(Secured(
       Method::kPost, "/api/v1/auth/logout", auth::perm::kSelfWrite,
       [&s](Request& req, const Principal& who) -> Result<Response> {
@@ -191,7 +200,7 @@ void AddAuthRoutes(http::Router& router, ApiServices& s) {
         return Response::Json(204, "");
       },
       s));
-  router.Add(Secured(
+  router.Add(Heavy(Secured(
       Method::kPost, "/api/v1/auth/password", auth::perm::kSelfWrite,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"old_password", "new_password"}));
@@ -200,12 +209,12 @@ void AddAuthRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(s.auth->ChangePassword(who, old_pw, new_pw, Meta(req)));
         return Response::Json(204, "");
       },
-      s));
+      s)));
   router.Add(Secured(
       Method::kGet, "/api/v1/me", auth::perm::kSelfRead,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
-        HERALD_ASSIGN_OR_RETURN(auto user, s.auth->GetUser(who.user_id));
+        const auth::User& user = who.user;  // loaded with the session
         json::array perms;
         for (auto p : auth::AllPermissions()) {
           if (who.Has(p)) perms.emplace_back(p);

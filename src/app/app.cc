@@ -22,6 +22,14 @@
 
 namespace herald::app {
 
+int DatabaseWorkers(const Config& config, storage::Backend backend) {
+  if (config.server.db_workers > 0) return config.server.db_workers;
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // SQLite work is microseconds of CPU: few threads keep them hot (measured in
+  // docs/benchmarks.md). PostgreSQL work waits on the network: more threads overlap the waits.
+  return backend == storage::Backend::kSqlite ? std::max(1, cores / 2) : 4 * cores;
+}
+
 std::vector<storage::Migration> AllMigrations() {
   std::vector<storage::Migration> all;
   for (auto& m : audit::AuditLog::Migrations()) all.push_back(m);
@@ -45,7 +53,8 @@ Status App::OpenStorage() {
   }
   storage::DatabaseOptions opts;
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  opts.readers = std::max(4, config_.server.db_workers ? config_.server.db_workers : 2 * cores);
+  // Enough connections for every worker thread plus the heavy pool and housekeeping.
+  opts.readers = std::max(4, std::max(config_.server.db_workers, 4 * cores) + cores);
   HERALD_ASSIGN_OR_RETURN(db_, storage::OpenDatabase(config_.DatabaseUrl(), opts));
   HERALD_ASSIGN_OR_RETURN(migrations_applied_, storage::Migrate(*db_, AllMigrations(), clock_));
   return Status();
@@ -112,7 +121,8 @@ Status App::Serve() {
   opts.host = config_.server.host;
   opts.port = config_.server.port;
   opts.io_threads = config_.server.io_threads ? config_.server.io_threads : cores;
-  opts.worker_threads = config_.server.db_workers ? config_.server.db_workers : 2 * cores;
+  opts.worker_threads = DatabaseWorkers(config_, db_->backend());
+  opts.heavy_threads = cores;
   opts.body_limit_bytes = config_.server.body_limit_bytes;
   opts.header_timeout_ms = config_.server.header_timeout_ms;
   opts.body_timeout_ms = config_.server.body_timeout_ms;

@@ -17,6 +17,10 @@
 
 namespace herald::app {
 
+// Threads for database-bound handlers: the configured number, or by default max(1, cores/2)
+// for SQLite and 4 x cores for PostgreSQL.
+int DatabaseWorkers(const Config& config, storage::Backend backend);
+
 // Every module's migrations in dependency order.
 std::vector<storage::Migration> AllMigrations();
 

@@ -297,27 +297,37 @@ Result<Principal> AuthService::Authenticate(std::string_view token) const {
   }
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(
-      auto rows, tx->Query("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.status, r.role "
-                           "FROM sessions s JOIN users u ON u.id = s.user_id "
-                           "LEFT JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = ?",
-                           {TokenHash(token)}));
+      auto rows,
+      tx->Query("SELECT s.id, s.user_id, s.expires_at, s.revoked_at, u.status, u.phone_masked, "
+                "u.display_name, u.created_at, u.last_login_at, r.role "
+                "FROM sessions s JOIN users u ON u.id = s.user_id "
+                "LEFT JOIN user_roles r ON r.user_id = s.user_id WHERE s.token_hash = ?",
+                {TokenHash(token)}));
   if (rows.empty()) return Unauthenticated("invalid session token", "invalid_token");
   const auto& first = rows.rows[0];
   if (!first.IsNull(3)) return Unauthenticated("this session was ended", "session_revoked");
   if (first.Int(2) <= clock_.Now()) {
     return Unauthenticated("this session has expired", "session_expired");
   }
-  if (first.Text(4) != "active")
+  if (first.Text(4) != "active") {
     return PermissionDenied("this user is disabled", "account_disabled");
+  }
   Principal p;
   p.session_id = first.Int(0);
   p.user_id = first.Int(1);
   p.expires_at = first.Int(2);
   for (const auto& r : rows.rows) {
-    if (r.IsNull(5)) continue;
-    if (auto role = ParseRole(r.Text(5))) p.roles.push_back(*role);
+    if (r.IsNull(9)) continue;
+    if (auto role = ParseRole(r.Text(9))) p.roles.push_back(*role);
   }
   SortRoles(p.roles);
+  p.user.id = p.user_id;
+  p.user.status = first.Text(4);
+  p.user.phone_masked = first.Text(5);
+  p.user.display_name = first.Text(6);
+  p.user.created_at = first.Int(7);
+  if (!first.IsNull(8)) p.user.last_login_at = first.Int(8);
+  p.user.roles = p.roles;
   return p;
 }
 

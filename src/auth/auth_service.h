@@ -82,6 +82,7 @@ struct Principal {
   int64_t session_id = 0;
   Micros expires_at = 0;
   std::vector<Role> roles;
+  User user;  // loaded with the session, in the same query
 
   bool Has(std::string_view permission) const;
   std::string Actor() const { return "user:" + std::to_string(user_id); }

@@ -66,6 +66,9 @@ struct Route {
   // false: cheap, never touches the database or blocks; run inline on the network thread.
   // true (default): run on the worker pool so the network threads never stall.
   bool blocking = true;
+  // Slow CPU-bound work (Argon2id password hashing, ~100 ms): runs on a pool of its own so quick
+  // database requests never queue behind it. Implies blocking.
+  bool heavy = false;
 };
 
 // Matches method + path to a route. Literal segments beat {param} segments: among the routes

@@ -20,6 +20,7 @@
 #include <boost/beast/http/status.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -101,19 +102,24 @@ struct ServerCore {
         clock(c),
         random(rnd),
         ioc(std::max(1, options.io_threads)) {
+    std::string seed = random.Bytes(sizeof request_id_seed);
+    std::memcpy(&request_id_seed, seed.data(), sizeof request_id_seed);
     limits.header_limit = static_cast<uint32_t>(
         std::clamp<int64_t>(options.header_limit_bytes, 1024, int64_t{1} << 30));
     limits.body_limit = static_cast<uint64_t>(std::max<int64_t>(options.body_limit_bytes, 0));
   }
 
+  // Unique per server and unguessable without the seed, at no system call per request: the
+  // splitmix64 finaliser is a bijection, so distinct counter values give distinct ids.
   std::string NewRequestId() {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string bytes = random.Bytes(8);
+    uint64_t x = request_id_seed ^ request_counter.fetch_add(1, std::memory_order_relaxed);
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    x ^= x >> 31;
     std::string id(16, '0');
-    for (size_t i = 0; i < 8; ++i) {
-      id[2 * i] = kHex[static_cast<unsigned char>(bytes[i]) >> 4];
-      id[2 * i + 1] = kHex[static_cast<unsigned char>(bytes[i]) & 0xF];
-    }
+    for (int i = 15; i >= 0; --i, x >>= 4) id[i] = kHex[x & 0xF];
     return id;
   }
 
@@ -129,6 +135,8 @@ struct ServerCore {
   AccessLog* const access_log;
   const Clock& clock;
   Random& random;
+  uint64_t request_id_seed = 0;  // from `random`, once
+  std::atomic<uint64_t> request_counter{0};
   std::atomic<bool> stopping{false};
 
   // Live sessions, so Stop() can close idle ones; declared before `ioc` because destroying
@@ -138,6 +146,7 @@ struct ServerCore {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
 
   std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<asio::thread_pool> heavy_workers;  // Route::heavy handlers
   asio::io_context ioc;
   std::optional<tcp::acceptor> acceptor;           // on its own strand
   std::optional<asio::steady_timer> accept_retry;  // same strand
@@ -339,12 +348,12 @@ class Session : public std::enable_shared_from_this<Session> {
     request.route = route->pattern;
     x_.route = route->pattern;
 
-    if (!route->blocking) {
+    if (!route->blocking && !route->heavy) {
       Send(Invoke(*route, request));
       return;
     }
-    asio::post(*core_.workers, [self = shared_from_this(), route,
-                                request = std::move(request)]() mutable {
+    asio::thread_pool& pool = route->heavy ? *core_.heavy_workers : *core_.workers;
+    asio::post(pool, [self = shared_from_this(), route, request = std::move(request)]() mutable {
       Response response = Invoke(*route, request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Send(std::move(response));
@@ -599,6 +608,7 @@ Status Server::Start() {
   s.accept_retry.emplace(s.acceptor->get_executor());
 
   s.workers = std::make_unique<asio::thread_pool>(std::max(1, s.options.worker_threads));
+  s.heavy_workers = std::make_unique<asio::thread_pool>(std::max(1, s.options.heavy_threads));
   s.work.emplace(s.ioc.get_executor());
   s.started = true;
   s.DoAccept();
@@ -652,6 +662,7 @@ void Server::Stop() {
   for (auto& t : s.threads) t.join();
   s.threads.clear();
   s.workers->join();
+  s.heavy_workers->join();
 }
 
 }  // namespace herald::http

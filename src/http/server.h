@@ -41,6 +41,7 @@ struct ServerOptions {
   int port = 0;  // 0: the OS picks a free port; see Server::port()
   int io_threads = 1;
   int worker_threads = 2;
+  int heavy_threads = 2;  // pool for Route::heavy handlers
   int64_t body_limit_bytes = 1 << 20;
   int64_t header_limit_bytes = 16 * 1024;  // request line + headers; over it: 431
   int header_timeout_ms = 10'000;

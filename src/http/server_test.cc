@@ -174,6 +174,19 @@ class ServerTest : public ::testing::Test {
       std::this_thread::sleep_for(milliseconds(std::stoi(req.path_params.at("ms"))));
       return Response::Text(200, "slept " + req.path_params.at("ms"));
     });
+    {
+      Route heavy;
+      heavy.method = Method::kGet;
+      heavy.pattern = "/heavy";
+      heavy.blocking = false;  // heavy implies running off the network threads
+      heavy.heavy = true;
+      heavy.handler = [this](Request&) {
+        heavy_entered_.set_value();
+        release_future_.wait();
+        return Response::Text(200, "heavy");
+      };
+      router_.Add(std::move(heavy));
+    }
     AddRoute(Method::kGet, "/request-id", false,
              [](Request& req) { return Response::Text(200, req.request_id); });
     AddRoute(Method::kDelete, "/hello", true, [](Request&) { return Response::Json(204, ""); });
@@ -216,6 +229,7 @@ class ServerTest : public ::testing::Test {
   std::thread::id slow_thread_;
   std::thread::id fast_thread_;
   std::promise<void> entered_;
+  std::promise<void> heavy_entered_;
   std::promise<void> release_;
   std::shared_future<void> release_future_;
   std::once_flag released_;
@@ -419,6 +433,27 @@ TEST_F(ServerTest, BlockingHandlerRunsOnWorkerWhileOthersAreServed) {
   EXPECT_NE(slow_thread_, fast_thread_);  // fast ran on the io thread, slow on a worker
   EXPECT_NE(slow_thread_, std::this_thread::get_id());
   EXPECT_NE(fast_thread_, std::thread::id());
+}
+
+TEST_F(ServerTest, HeavyHandlersDoNotDelayDatabaseWork) {
+  ServerOptions options;
+  options.io_threads = 1;
+  options.worker_threads = 1;
+  options.heavy_threads = 1;
+  StartServer(options);
+  Client heavy(server_->port());
+  heavy.Send("GET /heavy HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_EQ(heavy_entered_.get_future().wait_for(std::chrono::seconds(5)),
+            std::future_status::ready);
+  // The heavy pool's only thread is busy; the worker pool still serves blocking routes.
+  Client other(server_->port());
+  Client::Reply r = other.Get("/users/ann");
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.status, 200);
+  Release();
+  Client::Reply h = heavy.Read();
+  ASSERT_TRUE(h.complete);
+  EXPECT_EQ(h.body, "heavy");
 }
 
 TEST_F(ServerTest, HandlerExceptionBecomes500) {

@@ -60,12 +60,15 @@ const std::vector<std::string_view>& PermissionsOf(Role role) {
   return table.at(role);
 }
 
-std::vector<std::string_view> AllPermissions() {
-  std::set<std::string_view> all;
-  for (Role r : AllRoles()) {
-    for (auto p : PermissionsOf(r)) all.insert(p);
-  }
-  return {all.begin(), all.end()};
+const std::vector<std::string_view>& AllPermissions() {
+  static const std::vector<std::string_view> all = [] {
+    std::set<std::string_view> set;
+    for (Role r : AllRoles()) {
+      for (auto p : PermissionsOf(r)) set.insert(p);
+    }
+    return std::vector<std::string_view>(set.begin(), set.end());
+  }();
+  return all;
 }
 
 }  // namespace herald::auth

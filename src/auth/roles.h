@@ -41,6 +41,6 @@ const std::vector<Role>& AllRoles();
 // The permissions a role grants, sorted.
 const std::vector<std::string_view>& PermissionsOf(Role role);
 // Every permission some role grants, sorted.
-std::vector<std::string_view> AllPermissions();
+const std::vector<std::string_view>& AllPermissions();
 
 }  // namespace herald::auth

@@ -12,6 +12,26 @@ Micros SystemClock::Now() const {
       .count();
 }
 
+namespace {
+// Howard Hinnant's civil_from_days: days since 1970-01-01 to (y, m, d).
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+void PutDigits(char* out, int64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+}
+}  // namespace
+
+// Formats without gmtime/snprintf: it runs for every timestamp in every API response.
 std::string FormatRfc3339(Micros t) {
   int64_t secs = t / kMicrosPerSecond;
   int64_t frac = t % kMicrosPerSecond;
@@ -19,14 +39,25 @@ std::string FormatRfc3339(Micros t) {
     frac += kMicrosPerSecond;
     --secs;
   }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  PutDigits(&out[0], y, 4);
+  PutDigits(&out[5], m, 2);
+  PutDigits(&out[8], d, 2);
+  PutDigits(&out[11], rem / 3600, 2);
+  PutDigits(&out[14], rem / 60 % 60, 2);
+  PutDigits(&out[17], rem % 60, 2);
+  PutDigits(&out[20], frac, 6);
+  return out;
 }
 
 namespace {

@@ -44,6 +44,11 @@ TEST(ClockTest, FormatsAndParsesRfc3339) {
   EXPECT_EQ(t, clock.Now());
   ASSERT_TRUE(ParseRfc3339("2026-01-02T08:00:00+08:00", &t));
   EXPECT_EQ(t, clock.Now() - 1500);
+  for (const char* text : {"2024-02-29T23:59:59.999999Z", "2000-03-01T00:00:00.000000Z",
+                           "1970-01-01T00:00:00.000000Z", "2099-12-31T12:34:56.000001Z"}) {
+    ASSERT_TRUE(ParseRfc3339(text, &t)) << text;
+    EXPECT_EQ(FormatRfc3339(t), text);
+  }
   EXPECT_FALSE(ParseRfc3339("2026-13-02T00:00:00Z", &t));
   EXPECT_FALSE(ParseRfc3339("yesterday", &t));
   EXPECT_FALSE(ParseRfc3339("2026-01-02T00:00:00", &t));

@@ -2,7 +2,7 @@
 // tampered chain).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -33,6 +33,25 @@ test('bad usage and bad configuration exit 2 with a message', async () => {
   const env = cli(['migrate'], { env: { HERALD_SERVER_PORT: 'eighty' } });
   assert.equal(env.status, 2);
   assert.match(env.stderr, /server\.port/);
+});
+
+test('a TOML config file is read, checked, and overridden by the environment', { skip: skipReason }, async () => {
+  const d = tempData();
+  try {
+    const cfg = path.join(d.dir, 'herald.toml');
+    writeFileSync(cfg, '[log]\nretention_days = 30\n');
+    const short = cli(['--config', cfg, 'migrate', ...d.args]);
+    assert.equal(short.status, 2);
+    assert.match(short.stderr, /log\.retention_days/);
+    const fixed = cli(['--config', cfg, 'migrate', ...d.args], { env: { HERALD_LOG_RETENTION_DAYS: '365' } });
+    assert.equal(fixed.status, 0, fixed.stderr);
+    writeFileSync(cfg, '[server]\nprot = 1\n');
+    const typo = cli(['--config', cfg, 'migrate', ...d.args]);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /server\.prot: unknown key/);
+  } finally {
+    rmSync(d.dir, { recursive: true, force: true });
+  }
 });
 
 test('migrate is idempotent', { skip: skipReason }, async () => {

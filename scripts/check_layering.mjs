@@ -16,11 +16,15 @@ const PRIVATE_HEADERS = [
   { pattern: /^<sodium/, owners: ['core'] },
   { pattern: /^<toml\+\+/, owners: ['core'] },
   { pattern: /^<spdlog/, owners: ['core'] },
-  { pattern: /^<boost\//, owners: ['http', 'api'] },
+  { pattern: /^<boost\//, owners: ['http', 'api', 'gateways'] },
   { pattern: /^<CLI\//, owners: ['app'] },
   { pattern: /^<hs\//, owners: ['moderation'] },
-  { pattern: /^<opencc/, owners: ['moderation'] },
-  { pattern: /^<unicode\//, owners: ['moderation'] },
+  { pattern: /^<opencc/, owners: ['text'] },
+  { pattern: /^<unicode\//, owners: ['text'] },
+  { pattern: /^<png\.h>/, owners: ['media'] },
+  { pattern: /^<jpeglib\.h>/, owners: ['media'] },
+  { pattern: /^<webp\//, owners: ['media'] },
+  { pattern: /^<stb\//, owners: ['media'] },
   { pattern: /^<cmark/, owners: ['content'] },
 ];
 

@@ -11,6 +11,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libicu-dev libopencc-dev opencc libvectorscan-dev libpng-dev libjpeg-dev libwebp-dev libstb-dev
   wrk bc curl nodejs npm ca-certificates
 )
 

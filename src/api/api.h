@@ -9,12 +9,16 @@
 
 #include <string>
 
+#include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "media/media_library.h"
 #include "storage/database.h"
+#include "subjects/otp.h"
+#include "subjects/subject_service.h"
 
 namespace herald::api {
 
@@ -24,6 +28,10 @@ struct ApiServices {
   storage::Database* db = nullptr;
   const audit::AuditLog* audit = nullptr;
   auth::AuthService* auth = nullptr;
+  subjects::OtpService* otp = nullptr;
+  subjects::SubjectService* subjects = nullptr;
+  accounts::AccountService* accounts = nullptr;
+  media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;
   std::string version = "dev";

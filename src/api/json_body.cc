@@ -34,6 +34,22 @@ Result<JsonBody> JsonBody::ParseText(std::string_view text,
   return body;
 }
 
+Result<JsonBody> JsonBody::FromValue(const json::value& v,
+                                     std::initializer_list<std::string_view> allowed,
+                                     const std::string& field) {
+  if (!v.is_object()) return InvalidArgument(field + " must be an object", "invalid_type", field);
+  JsonBody body;
+  body.obj_ = v.as_object();
+  for (const auto& kv : body.obj_) {
+    bool known = false;
+    for (auto a : allowed) known = known || kv.key() == a;
+    if (!known) {
+      return InvalidArgument("unknown field in " + field, "unknown_field", field);
+    }
+  }
+  return body;
+}
+
 Result<JsonBody> JsonBody::Parse(const http::Request& req,
                                  std::initializer_list<std::string_view> allowed,
                                  bool allow_empty) {
@@ -71,6 +87,54 @@ Result<std::string> JsonBody::RequiredString(std::string_view key, size_t max_ch
     return InvalidArgument(std::string(key) + " is required", "missing_field", std::string(key));
   }
   return std::move(*s);
+}
+
+Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view key, int64_t min,
+                                                     int64_t max) const {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<int64_t>();
+  const auto& v = it->value();
+  int64_t n = 0;
+  if (v.is_int64()) {
+    n = v.as_int64();
+  } else if (v.is_uint64() && v.as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    n = static_cast<int64_t>(v.as_uint64());
+  } else {
+    return InvalidArgument(std::string(key) + " must be an integer", "invalid_type",
+                           std::string(key));
+  }
+  if (n < min || n > max) {
+    return InvalidArgument(std::string(key) + " must be between " + std::to_string(min) + " and " +
+                               std::to_string(max),
+                           "out_of_range", std::string(key));
+  }
+  return std::optional<int64_t>(n);
+}
+
+Result<int64_t> JsonBody::RequiredInt(std::string_view key, int64_t min, int64_t max) const {
+  HERALD_ASSIGN_OR_RETURN(auto n, OptionalInt(key, min, max));
+  if (!n) {
+    return InvalidArgument(std::string(key) + " is required", "missing_field", std::string(key));
+  }
+  return *n;
+}
+
+Result<const boost::json::array*> JsonBody::RequiredArray(std::string_view key,
+                                                          size_t max_items) const {
+  auto it = obj_.find(key);
+  if (it == obj_.end() || it->value().is_null()) {
+    return InvalidArgument(std::string(key) + " is required", "missing_field", std::string(key));
+  }
+  if (!it->value().is_array()) {
+    return InvalidArgument(std::string(key) + " must be an array", "invalid_type",
+                           std::string(key));
+  }
+  if (it->value().as_array().size() > max_items) {
+    return InvalidArgument(
+        std::string(key) + " may have at most " + std::to_string(max_items) + " items", "too_long",
+        std::string(key));
+  }
+  return &it->value().as_array();
 }
 
 Status CheckQuery(const http::Request& req, std::initializer_list<std::string_view> allowed) {

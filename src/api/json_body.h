@@ -33,9 +33,19 @@ class JsonBody {
   static Result<JsonBody> ParseText(std::string_view text,
                                     std::initializer_list<std::string_view> allowed_fields);
 
+  // An element of an array field (e.g. entries[3]) checked like a body; `field` names it in errors.
+  static Result<JsonBody> FromValue(const boost::json::value& v,
+                                    std::initializer_list<std::string_view> allowed_fields,
+                                    const std::string& field);
   // A required (or optional: nullopt when absent/null) string of at most max_chars characters.
   Result<std::string> RequiredString(std::string_view key, size_t max_chars) const;
   Result<std::optional<std::string>> OptionalString(std::string_view key, size_t max_chars) const;
+  // An integer in [min, max] (or nullopt when absent/null); invalid_type / out_of_range.
+  Result<std::optional<int64_t>> OptionalInt(std::string_view key, int64_t min, int64_t max) const;
+  Result<int64_t> RequiredInt(std::string_view key, int64_t min, int64_t max) const;
+  // A required array; invalid_type when not an array, too_long over max_items.
+  Result<const boost::json::array*> RequiredArray(std::string_view key, size_t max_items) const;
+  const boost::json::object& object() const { return obj_; }
 
  private:
   boost::json::object obj_;

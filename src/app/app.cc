@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "gateways/http_gateways.h"
 #include "http/access_log.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -34,12 +35,25 @@ std::vector<storage::Migration> AllMigrations() {
   std::vector<storage::Migration> all;
   for (auto& m : audit::AuditLog::Migrations()) all.push_back(m);
   for (auto& m : auth::AuthService::Migrations()) all.push_back(m);
+  for (auto& m : subjects::OtpService::Migrations()) all.push_back(m);
+  for (auto& m : subjects::SubjectService::Migrations()) all.push_back(m);
+  for (auto& m : media::MediaLibrary::Migrations()) all.push_back(m);
+  for (auto& m : accounts::AccountService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  accounts_.reset();
+  media_.reset();
+  media_store_.reset();
+  subjects_.reset();
+  otp_.reset();
+  verifier_.reset();
+  sms_.reset();
+  normalizer_.reset();
   auth_.reset();
+  keys_.reset();
   audit_.reset();
   db_.reset();
 }
@@ -63,9 +77,10 @@ Status App::OpenStorage() {
 Status App::OpenServices() {
   HERALD_ASSIGN_OR_RETURN(std::string master,
                           crypto::LoadOrCreateKeyFile(config_.data_dir + "/keys/master.key"));
-  auth::PiiKeys keys = auth::PiiKeys::Derive(master);
-  HERALD_RETURN_IF_ERROR(keys.CheckAgainst(*db_, clock_));
-  audit_ = std::make_unique<audit::AuditLog>(clock_);
+  keys_ = std::make_unique<auth::PiiKeys>(auth::PiiKeys::Derive(master));
+  const Clock& clock = this->clock();
+  HERALD_RETURN_IF_ERROR(keys_->CheckAgainst(*db_, clock));
+  audit_ = std::make_unique<audit::AuditLog>(clock);
   auth::AuthOptions opts;
   opts.session_ttl = config_.auth.session_ttl_hours * kMicrosPerHour;
   opts.login_burst_threshold = config_.auth.login_burst_threshold;
@@ -74,8 +89,41 @@ Status App::OpenServices() {
   opts.password_profile = config_.auth.password_hash == "moderate"
                               ? crypto::PasswordHashProfile::kModerate
                               : crypto::PasswordHashProfile::kInteractive;
-  auth_ =
-      std::make_unique<auth::AuthService>(*db_, *audit_, clock_, random_, std::move(keys), opts);
+  auth_ = std::make_unique<auth::AuthService>(*db_, *audit_, clock, random_, *keys_, opts);
+
+  text::NormalizerOptions nopts;
+  nopts.fold_cjk_lookalikes = true;
+  nopts.drop_noise = true;
+  HERALD_ASSIGN_OR_RETURN(normalizer_, text::Normalizer::Create(nopts));
+  if (config_.identity.sms_gateway == "http") {
+    HERALD_ASSIGN_OR_RETURN(sms_, gateways::NewHttpSmsGateway(config_.identity.sms_url));
+  } else {
+    sms_ = std::make_unique<subjects::OutboxSmsGateway>(outbox_dir(), clock);
+  }
+  if (config_.identity.verifier == "http") {
+    HERALD_ASSIGN_OR_RETURN(verifier_,
+                            gateways::NewHttpIdentityVerifier(config_.identity.verifier_url));
+  } else {
+    verifier_ = std::make_unique<subjects::DevIdentityVerifier>();
+  }
+  subjects::OtpOptions otp_opts;
+  otp_opts.ttl = config_.identity.otp_ttl_seconds * kMicrosPerSecond;
+  otp_opts.resend_cooldown = config_.identity.otp_resend_cooldown_seconds * kMicrosPerSecond;
+  otp_ = std::make_unique<subjects::OtpService>(*db_, *sms_, clock, random_, keys_->index_key,
+                                                otp_opts);
+  subjects_ =
+      std::make_unique<subjects::SubjectService>(*db_, *audit_, clock, *otp_, *verifier_, *keys_);
+  HERALD_ASSIGN_OR_RETURN(media::MediaStore store,
+                          media::MediaStore::Open(config_.data_dir + "/media"));
+  media_store_ = std::make_unique<media::MediaStore>(std::move(store));
+  media_ = std::make_unique<media::MediaLibrary>(*db_, *media_store_, clock);
+  accounts::AccountOptions aopts;
+  aopts.cap_individual = static_cast<int>(config_.accounts.cap_individual);
+  aopts.cap_organisation = static_cast<int>(config_.accounts.cap_organisation);
+  aopts.cancel_cooling_off = config_.accounts.cancel_cooling_off_days * kMicrosPerDay;
+  aopts.inactivity = config_.accounts.inactivity_days * kMicrosPerDay;
+  accounts_ = std::make_unique<accounts::AccountService>(*db_, *audit_, clock, *auth_, *subjects_,
+                                                         *normalizer_, aopts);
   return Status();
 }
 
@@ -111,6 +159,10 @@ Status App::Serve() {
   services.db = db_.get();
   services.audit = audit_.get();
   services.auth = auth_.get();
+  services.otp = otp_.get();
+  services.subjects = subjects_.get();
+  services.accounts = accounts_.get();
+  services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;
   services.version = HERALD_VERSION;
@@ -146,6 +198,10 @@ Status App::Serve() {
     while (!stopping) {
       cv.wait_for(lock, std::chrono::seconds(1));
       access_log->Flush();
+      if (ticks % config_.accounts.jobs_interval_seconds == 0) {
+        auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
+        if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
+      }
       if (ticks++ % 3600 == 0) {
         int pruned = access_log->Prune();
         if (pruned > 0) log::Info("pruned " + std::to_string(pruned) + " expired access logs");

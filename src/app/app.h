@@ -7,13 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
+#include "media/media_library.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "subjects/otp.h"
+#include "subjects/sms.h"
+#include "subjects/subject_service.h"
+#include "subjects/verifier.h"
+#include "text/normalizer.h"
 
 namespace herald::app {
 
@@ -27,6 +34,8 @@ std::vector<storage::Migration> AllMigrations();
 class App {
  public:
   explicit App(Config config) : config_(std::move(config)) {}
+  // For `herald jobs run --at TIME`: services read this clock instead of the system clock.
+  App(Config config, const Clock& clock) : config_(std::move(config)), clock_override_(&clock) {}
   ~App();
 
   // Creates the data directory, opens the database and applies pending migrations.
@@ -40,7 +49,13 @@ class App {
   storage::Database& db() { return *db_; }
   audit::AuditLog& audit() { return *audit_; }
   auth::AuthService& auth() { return *auth_; }
-  const Clock& clock() const { return clock_; }
+  const Clock& clock() const { return clock_override_ ? *clock_override_ : clock_; }
+  subjects::SubjectService& subjects() { return *subjects_; }
+  subjects::OtpService& otp() { return *otp_; }
+  accounts::AccountService& accounts() { return *accounts_; }
+  const text::Normalizer& normalizer() const { return *normalizer_; }
+  const auth::PiiKeys& pii_keys() const { return *keys_; }
+  std::string outbox_dir() const { return config_.data_dir + "/outbox"; }
   int migrations_applied() const { return migrations_applied_; }
 
  private:
@@ -49,7 +64,17 @@ class App {
   SystemRandom random_;
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<audit::AuditLog> audit_;
+  const Clock* clock_override_ = nullptr;
+  std::unique_ptr<auth::PiiKeys> keys_;
   std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<text::Normalizer> normalizer_;
+  std::unique_ptr<subjects::SmsGateway> sms_;
+  std::unique_ptr<subjects::IdentityVerifier> verifier_;
+  std::unique_ptr<subjects::OtpService> otp_;
+  std::unique_ptr<subjects::SubjectService> subjects_;
+  std::unique_ptr<media::MediaStore> media_store_;
+  std::unique_ptr<media::MediaLibrary> media_;
+  std::unique_ptr<accounts::AccountService> accounts_;
   int migrations_applied_ = 0;
 };
 

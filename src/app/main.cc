@@ -1,5 +1,5 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes. Run `herald --help` for the list and `herald <command> --help` for each.
+// routes, names check, jobs run. Run `herald --help` for the list and `herald <command> --help`.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
 // 3 `audit verify` found the chain broken.
@@ -16,6 +16,9 @@
 #include "auth/roles.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "identity/id_numbers.h"
+#include "names/names_cli.h"
+#include "subjects/sms.h"
 
 namespace herald::app {
 namespace {
@@ -49,9 +52,11 @@ Result<Config> ResolveConfig(const CommonFlags& f) {
   return c;
 }
 
-Result<std::unique_ptr<App>> Open(const CommonFlags& f, bool services) {
+Result<std::unique_ptr<App>> Open(const CommonFlags& f, bool services,
+                                  const Clock* clock = nullptr) {
   HERALD_ASSIGN_OR_RETURN(Config c, ResolveConfig(f));
-  auto app = std::make_unique<App>(std::move(c));
+  auto app =
+      clock ? std::make_unique<App>(std::move(c), *clock) : std::make_unique<App>(std::move(c));
   HERALD_RETURN_IF_ERROR(app->OpenStorage());
   if (services) HERALD_RETURN_IF_ERROR(app->OpenServices());
   return app;
@@ -90,6 +95,93 @@ const DemoUser kDemoUsers[] = {
 };
 constexpr const char* kDemoPassword = "herald-demo-2026";
 
+// The demo goes through the same verification flows as everyone; it only reads its own one-time
+// codes from this in-memory SMS gateway instead of the outbox.
+class CapturingSms final : public subjects::SmsGateway {
+ public:
+  Status Send(const subjects::SmsMessage& m) override {
+    auto pos = m.text.find_first_of("0123456789");
+    last_code_ = pos == std::string::npos ? "" : m.text.substr(pos, 6);
+    return Status();
+  }
+  std::string_view Name() const override { return "demo"; }
+  const std::string& last_code() const { return last_code_; }
+
+ private:
+  std::string last_code_;
+};
+
+// Loads subjects and accounts (idempotent: skipped when the operator already has accounts).
+Status DemoAccounts(App& app, const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(
+      auto op, app.auth().CreateOrGrant("13800000005", kDemoPassword, auth::Role::kOperator, meta));
+  HERALD_ASSIGN_OR_RETURN(auto existing, app.accounts().ListByOwner(op.id));
+  if (!existing.empty()) return Status();
+  CapturingSms sms;
+  subjects::DevIdentityVerifier verifier;
+  SystemRandom random;
+  subjects::OtpOptions otp_opts;
+  otp_opts.resend_cooldown = 0;
+  subjects::OtpService otp(app.db(), sms, app.clock(), random, app.pii_keys().index_key, otp_opts);
+  subjects::SubjectService subjects(app.db(), app.audit(), app.clock(), otp, verifier,
+                                    app.pii_keys());
+  auto code = [&](const std::string& phone) -> Result<std::pair<std::string, std::string>> {
+    HERALD_ASSIGN_OR_RETURN(auto ch, otp.Send(phone, "subject", meta));
+    return std::make_pair(ch.id, sms.last_code());
+  };
+  // Fictional identities with valid check characters (identity::Make*), never real people.
+  HERALD_ASSIGN_OR_RETURN(auto c1, code("13800000005"));
+  HERALD_ASSIGN_OR_RETURN(
+      auto person,
+      subjects.CreateIndividual(op.id,
+                                {"林示例", identity::MakeResidentId("110101", "19880808", 5),
+                                 "13800000005", c1.first, c1.second},
+                                meta));
+  HERALD_ASSIGN_OR_RETURN(auto c2, code("13800000005"));
+  HERALD_ASSIGN_OR_RETURN(
+      auto org,
+      subjects.CreateOrganisation(
+          op.id,
+          {"北京先驱示例文化传媒有限公司", "enterprise",
+           identity::MakeCreditCode('9', '1', "110108", "MA01HRLD"), "林示例",
+           identity::MakeResidentId("110101", "19880808", 5), "13800000005", c2.first, c2.second},
+          meta));
+  HERALD_ASSIGN_OR_RETURN(auto version, app.accounts().GetDocument(accounts::kServiceAgreement, 0));
+  HERALD_RETURN_IF_ERROR(
+      app.accounts().AcceptDocument(op.id, accounts::kServiceAgreement, version.version, meta));
+  HERALD_RETURN_IF_ERROR(app.accounts()
+                             .ImportProtectedNames("cli",
+                                                   {{0, "人民日报", "media", std::nullopt},
+                                                    {0, "国务院", "government", std::nullopt},
+                                                    {0, "新华社", "media", std::nullopt},
+                                                    {0, "中国银行", "enterprise", std::nullopt}},
+                                                   meta)
+                             .status());
+  accounts::AccountInput a1;
+  a1.subject_id = person.id;
+  a1.name = "林间科技笔记";
+  a1.bio = "记录开源软件与编程的日常。";
+  a1.category = "technology";
+  a1.registered_place = "北京市";
+  a1.operating_place = "北京市海淀区";
+  a1.contact = "notes@example.cn";
+  HERALD_RETURN_IF_ERROR(app.accounts().Create(op.id, a1, meta).status());
+  accounts::AccountInput a2 = a1;
+  a2.subject_id = org.id;
+  a2.name = "先驱文化";
+  a2.bio = "文化活动与展览资讯。";
+  a2.category = "culture";
+  a2.contact = "010-00000000";
+  a2.business_scope = "组织文化艺术交流活动";
+  HERALD_RETURN_IF_ERROR(app.accounts().Create(op.id, a2, meta).status());
+  accounts::AccountInput a3 = a1;
+  a3.name = "林间理财课";
+  a3.bio = "理财知识分享（资质待审核）。";
+  a3.category = "finance";
+  HERALD_RETURN_IF_ERROR(app.accounts().Create(op.id, a3, meta).status());
+  return Status();
+}
+
 int RunDemo(App& app) {
   auth::RequestMeta meta{"demo", "cli"};
   for (const auto& d : kDemoUsers) {
@@ -98,11 +190,16 @@ int RunDemo(App& app) {
     auto granted = app.auth().CreateOrGrant(d.phone, kDemoPassword, d.role, meta);
     if (!granted.ok()) return Fail(granted.status());
   }
+  if (Status st = DemoAccounts(app, meta); !st.ok()) return Fail(st);
   std::printf("Demo data loaded into %s\n", app.config().DatabaseUrl().c_str());
   std::printf("Demo logins (password for all: %s):\n", kDemoPassword);
   for (const auto& d : kDemoUsers) {
     std::printf("  %-26s %s\n", std::string(auth::RoleName(d.role)).c_str(), d.phone);
   }
+  std::printf(
+      "The operator (13800000005) has a verified person and organisation with three "
+      "accounts; the reader (13800000006) has no subject yet.\n");
+  std::printf("Development SMS codes are written to %s\n", app.outbox_dir().c_str());
   return 0;
 }
 
@@ -151,6 +248,27 @@ int Main(int argc, char** argv) {
   bool routes_json = false;
   routes->add_flag("--json", routes_json, "Print JSON instead of text");
 
+  auto* names = cli.add_subcommand("names", "Protected-name tools");
+  names->require_subcommand(1);
+  auto* names_check = names->add_subcommand(
+      "check",
+      "Check account names (one per line on stdin) against protected names; prints "
+      "one JSON object per line (docs/names.md)");
+  std::string protected_file;
+  names_check->add_option("--protected", protected_file, "Protected names file (name<TAB>kind)")
+      ->required();
+
+  auto* jobs = cli.add_subcommand("jobs", "Scheduled jobs");
+  jobs->require_subcommand(1);
+  auto* jobs_run = jobs->add_subcommand(
+      "run",
+      "Run the scheduled jobs once (correction deadlines, inactivity, qualification "
+      "expiry, cancellations, purging) and print a JSON report");
+  AddDataFlags(jobs_run, flags);
+  std::string jobs_at;
+  jobs_run->add_option("--at", jobs_at,
+                       "Run as if the time were this RFC 3339 time (rehearsals and tests)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -158,6 +276,9 @@ int Main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
 
+  if (names_check->parsed()) {
+    return names::RunNamesCheck(protected_file, std::cin, std::cout, std::cerr);
+  }
   if (routes->parsed()) {
     api::ApiServices none;
     http::Router router = api::BuildRouter(none);
@@ -209,6 +330,30 @@ int Main(int argc, char** argv) {
     if (!user.ok()) return Fail(user.status());
     std::printf("user %lld (%s) now holds role %s\n", static_cast<long long>(user->id),
                 user->phone_masked.c_str(), role_name.c_str());
+    return 0;
+  }
+  if (jobs_run->parsed()) {
+    FakeClock at_clock;
+    const Clock* clock = nullptr;
+    if (!jobs_at.empty()) {
+      Micros t = 0;
+      if (!ParseRfc3339(jobs_at, &t)) {
+        std::fprintf(stderr,
+                     "herald: --at must be an RFC 3339 time such as 2027-01-01T00:00:00Z\n");
+        return 2;
+      }
+      at_clock.Set(t);
+      clock = &at_clock;
+    }
+    auto app = Open(flags, /*services=*/true, clock);
+    if (!app.ok()) return Fail(app.status());
+    auto r = (*app)->accounts().RunJobs({"jobs", "cli", ""});
+    if (!r.ok()) return Fail(r.status());
+    std::printf(
+        "{\"corrections_closed\":%d,\"inactivity_notices\":%d,\"inactivity_suspensions\":%d,"
+        "\"qualifications_expired\":%d,\"cancellations_completed\":%d,\"purged\":%d}\n",
+        r->corrections_closed, r->inactivity_notices, r->inactivity_suspensions,
+        r->qualifications_expired, r->cancellations_completed, r->purged);
     return 0;
   }
   if (demo->parsed()) {

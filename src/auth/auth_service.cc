@@ -427,6 +427,23 @@ Result<User> AuthService::GrantRole(const Principal& actor, int64_t user_id, Rol
   return user;
 }
 
+Status AuthService::EnsureRole(storage::Transaction& tx, int64_t user_id, Role role,
+                               std::string_view actor, const RequestMeta& meta) const {
+  HERALD_RETURN_IF_ERROR(tx.LockExclusive("user_roles:" + std::to_string(user_id)));
+  HERALD_ASSIGN_OR_RETURN(User user, LoadUser(tx, user_id));
+  if (std::binary_search(user.roles.begin(), user.roles.end(), role)) return Status();
+  HERALD_RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO user_roles (user_id, role, granted_at, granted_by) "
+                 "VALUES (?, ?, ?, ?)",
+                 {user_id, std::string(RoleName(role)), clock_.Now(), std::string(actor)})
+          .status());
+  return audit_
+      .Append(tx,
+              audit::NewEntry{std::string(actor), "role.grant", "user:" + std::to_string(user_id),
+                              RoleDetails(role), meta.request_id})
+      .status();
+}
+
 Result<User> AuthService::RevokeRole(const Principal& actor, int64_t user_id, Role role,
                                      const RequestMeta& meta) {
   if (!actor.Has(perm::kRolesManage)) {

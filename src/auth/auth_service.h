@@ -57,6 +57,7 @@ struct AuthOptions {
 struct RequestMeta {
   std::string request_id;
   std::string client;
+  std::string device;  // optional client-supplied device id (X-Device-Id), for abuse detection
 };
 
 struct User {
@@ -140,6 +141,12 @@ class AuthService {
   // otherwise verifies nothing and just grants `role`. Audited with actor "cli".
   Result<User> CreateOrGrant(std::string_view phone, std::string_view password, Role role,
                              const RequestMeta& meta);
+
+  // Grants `role` inside the caller's write transaction on behalf of the system (e.g. the
+  // operator role when a user's first account is created), audited with `actor`. A held role
+  // changes nothing. NotFound ("user_not_found").
+  Status EnsureRole(storage::Transaction& tx, int64_t user_id, Role role, std::string_view actor,
+                    const RequestMeta& meta) const;
 
   static std::vector<storage::Migration> Migrations();
 

@@ -49,12 +49,15 @@ const std::vector<std::string_view>& PermissionsOf(Role role) {
       base.erase(std::unique(base.begin(), base.end()), base.end());
       return base;
     };
-    t[Role::kReader] = with(self, {});
-    t[Role::kOperator] = with(self, {});
-    t[Role::kModerator] = with(self, {kUsersRead});
-    t[Role::kContentSecurityOfficer] = with(self, {kUsersRead, kAuditRead});
-    t[Role::kPlatformAdmin] = with(self, {kUsersRead, kRolesManage, kAuditRead});
-    t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead});
+    const std::vector<std::string_view> member = {kSelfRead, kSelfWrite, kIdentityVerify};
+    t[Role::kReader] = with(member, {});
+    t[Role::kOperator] = with(member, {});
+    t[Role::kModerator] = with(member, {kUsersRead, kSubjectsRead, kAccountsReview});
+    t[Role::kContentSecurityOfficer] = with(
+        member, {kUsersRead, kAuditRead, kSubjectsRead, kAccountsReview, kNamesManage, kPiiReveal});
+    t[Role::kPlatformAdmin] = with(member, {kUsersRead, kRolesManage, kAuditRead, kSubjectsRead,
+                                            kAccountsReview, kNamesManage, kAgreementsPublish});
+    t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead, kSubjectsRead});
     return t;
   }();
   return table.at(role);

@@ -33,6 +33,13 @@ inline constexpr std::string_view kSelfWrite = "self.write";
 inline constexpr std::string_view kUsersRead = "users.read";
 inline constexpr std::string_view kRolesManage = "roles.manage";
 inline constexpr std::string_view kAuditRead = "audit.read";
+// Identity and accounts (issue 3).
+inline constexpr std::string_view kIdentityVerify = "identity.verify";  // own subjects, accounts
+inline constexpr std::string_view kSubjectsRead = "subjects.read";      // masked subject records
+inline constexpr std::string_view kAccountsReview = "accounts.review";  // queues, sanctions
+inline constexpr std::string_view kNamesManage = "names.manage";        // protected names
+inline constexpr std::string_view kPiiReveal = "pii.reveal";            // clear personal data
+inline constexpr std::string_view kAgreementsPublish = "agreements.publish";
 }  // namespace perm
 
 std::string_view RoleName(Role role);

@@ -111,6 +111,26 @@ Status ValidateConfig(const Config& c) {
   for (auto* l : kLevels) level_ok = level_ok || c.log.level == l;
   if (!level_ok) return BadKey("log.level", "must be one of trace/debug/info/warn/error/off");
   if (c.data_dir.empty()) return BadKey("data_dir", "must not be empty");
+  if (c.identity.sms_gateway != "outbox" && c.identity.sms_gateway != "http")
+    return BadKey("identity.sms_gateway", "must be \"outbox\" or \"http\"");
+  if (c.identity.sms_gateway == "http" && c.identity.sms_url.empty())
+    return BadKey("identity.sms_url", "is required with sms_gateway = \"http\"");
+  if (c.identity.verifier != "development" && c.identity.verifier != "http")
+    return BadKey("identity.verifier", "must be \"development\" or \"http\"");
+  if (c.identity.verifier == "http" && c.identity.verifier_url.empty())
+    return BadKey("identity.verifier_url", "is required with verifier = \"http\"");
+  if (c.identity.otp_ttl_seconds < 30 || c.identity.otp_ttl_seconds > 3600)
+    return BadKey("identity.otp_ttl_seconds", "must be between 30 and 3600");
+  if (c.identity.otp_resend_cooldown_seconds < 0 || c.identity.otp_resend_cooldown_seconds > 3600)
+    return BadKey("identity.otp_resend_cooldown_seconds", "must be between 0 and 3600");
+  if (c.accounts.cap_individual < 1 || c.accounts.cap_organisation < 1)
+    return BadKey("accounts.cap_individual", "caps must be at least 1");
+  if (c.accounts.cancel_cooling_off_days < 0 || c.accounts.cancel_cooling_off_days > 90)
+    return BadKey("accounts.cancel_cooling_off_days", "must be between 0 and 90");
+  if (c.accounts.inactivity_days < 180)
+    return BadKey("accounts.inactivity_days", "must be at least 180 (PA-10.2: six months)");
+  if (c.accounts.jobs_interval_seconds < 1)
+    return BadKey("accounts.jobs_interval_seconds", "must be at least 1");
   return Status();
 }
 
@@ -140,6 +160,17 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       StrKey("log", "level", &c.log.level),
       IntKey("log", "access_log_max_bytes", &c.log.access_log_max_bytes),
       IntKey("log", "retention_days", &retention),
+      StrKey("identity", "sms_gateway", &c.identity.sms_gateway),
+      StrKey("identity", "sms_url", &c.identity.sms_url),
+      StrKey("identity", "verifier", &c.identity.verifier),
+      StrKey("identity", "verifier_url", &c.identity.verifier_url),
+      IntKey("identity", "otp_ttl_seconds", &c.identity.otp_ttl_seconds),
+      IntKey("identity", "otp_resend_cooldown_seconds", &c.identity.otp_resend_cooldown_seconds),
+      IntKey("accounts", "cap_individual", &c.accounts.cap_individual),
+      IntKey("accounts", "cap_organisation", &c.accounts.cap_organisation),
+      IntKey("accounts", "cancel_cooling_off_days", &c.accounts.cancel_cooling_off_days),
+      IntKey("accounts", "inactivity_days", &c.accounts.inactivity_days),
+      IntKey("accounts", "jobs_interval_seconds", &c.accounts.jobs_interval_seconds),
   };
 
   if (!path.empty()) {

@@ -10,6 +10,10 @@
 //   [auth]   session_ttl_hours, login_burst_threshold, login_burst_window_minutes,
 //            lockout_minutes, password_hash ("interactive"|"moderate")  HERALD_AUTH_<KEY>
 //   [log]    level, access_log_max_bytes, retention_days (never below 180)  HERALD_LOG_<KEY>
+//   [identity] sms_gateway ("outbox"|"http"), sms_url, verifier ("development"|"http"),
+//            verifier_url, otp_ttl_seconds, otp_resend_cooldown_seconds  HERALD_IDENTITY_<KEY>
+//   [accounts] cap_individual, cap_organisation, cancel_cooling_off_days, inactivity_days
+//            (never below 180), jobs_interval_seconds    HERALD_ACCOUNTS_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -46,12 +50,31 @@ struct LogConfig {
   int retention_days = 180;  // PA17-16, GR-13: never fewer than 180
 };
 
+struct IdentityConfig {
+  std::string sms_gateway = "outbox";    // DEVELOPMENT default: messages land in <data>/outbox
+  std::string sms_url;                   // for "http"
+  std::string verifier = "development";  // DEVELOPMENT default; "http" for a real service
+  std::string verifier_url;
+  int64_t otp_ttl_seconds = 300;
+  int64_t otp_resend_cooldown_seconds = 60;
+};
+
+struct AccountsConfig {
+  int64_t cap_individual = 2;
+  int64_t cap_organisation = 5;
+  int64_t cancel_cooling_off_days = 15;
+  int64_t inactivity_days = 180;  // PA-10.2: more than six months
+  int64_t jobs_interval_seconds = 600;
+};
+
 struct Config {
   std::string data_dir = "./data";
   std::string db;  // empty: sqlite:///<data_dir>/herald.db
   ServerConfig server;
   AuthConfig auth;
   LogConfig log;
+  IdentityConfig identity;
+  AccountsConfig accounts;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

@@ -52,23 +52,23 @@ Status Status::WithContext(std::string_view context) const {
 Status InvalidArgument(std::string m, std::string r, std::string f) {
   return Status(StatusCode::kInvalidArgument, std::move(m), std::move(r), std::move(f));
 }
-Status NotFound(std::string m, std::string r) {
-  return Status(StatusCode::kNotFound, std::move(m), std::move(r));
+Status NotFound(std::string m, std::string r, std::string f) {
+  return Status(StatusCode::kNotFound, std::move(m), std::move(r), std::move(f));
 }
 Status AlreadyExists(std::string m, std::string r, std::string f) {
   return Status(StatusCode::kAlreadyExists, std::move(m), std::move(r), std::move(f));
 }
-Status PermissionDenied(std::string m, std::string r) {
-  return Status(StatusCode::kPermissionDenied, std::move(m), std::move(r));
+Status PermissionDenied(std::string m, std::string r, std::string f) {
+  return Status(StatusCode::kPermissionDenied, std::move(m), std::move(r), std::move(f));
 }
 Status Unauthenticated(std::string m, std::string r, std::string f) {
   return Status(StatusCode::kUnauthenticated, std::move(m), std::move(r), std::move(f));
 }
-Status FailedPrecondition(std::string m, std::string r) {
-  return Status(StatusCode::kFailedPrecondition, std::move(m), std::move(r));
+Status FailedPrecondition(std::string m, std::string r, std::string f) {
+  return Status(StatusCode::kFailedPrecondition, std::move(m), std::move(r), std::move(f));
 }
-Status ResourceExhausted(std::string m, std::string r) {
-  return Status(StatusCode::kResourceExhausted, std::move(m), std::move(r));
+Status ResourceExhausted(std::string m, std::string r, std::string f) {
+  return Status(StatusCode::kResourceExhausted, std::move(m), std::move(r), std::move(f));
 }
 Status Aborted(std::string m, std::string r) {
   return Status(StatusCode::kAborted, std::move(m), std::move(r));

@@ -70,12 +70,12 @@ class [[nodiscard]] Status {
 
 // Convenience constructors, mirroring the codes.
 Status InvalidArgument(std::string message, std::string reason = {}, std::string field = {});
-Status NotFound(std::string message, std::string reason = {});
+Status NotFound(std::string message, std::string reason = {}, std::string field = {});
 Status AlreadyExists(std::string message, std::string reason = {}, std::string field = {});
-Status PermissionDenied(std::string message, std::string reason = {});
+Status PermissionDenied(std::string message, std::string reason = {}, std::string field = {});
 Status Unauthenticated(std::string message, std::string reason = {}, std::string field = {});
-Status FailedPrecondition(std::string message, std::string reason = {});
-Status ResourceExhausted(std::string message, std::string reason = {});
+Status FailedPrecondition(std::string message, std::string reason = {}, std::string field = {});
+Status ResourceExhausted(std::string message, std::string reason = {}, std::string field = {});
 Status Aborted(std::string message, std::string reason = {});
 Status Unavailable(std::string message, std::string reason = {});
 Status Internal(std::string message, std::string reason = {});

@@ -17,5 +17,7 @@ std::string JsonEscape(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 bool StartsWith(std::string_view s, std::string_view prefix);
 std::string ToLower(std::string_view s);
+// `s` without leading and trailing ASCII whitespace.
+std::string_view Trim(std::string_view s);
 
 }  // namespace herald

@@ -29,7 +29,7 @@ test('register, log in, read /me, log out', { skip: skipReason }, async () => {
   const me = await s.request('GET', '/api/v1/me', { token });
   assert.equal(me.status, 200, me.text);
   assert.equal(me.json.id, reg.json.user.id);
-  assert.deepEqual(me.json.permissions, ['self.read', 'self.write']);
+  assert.deepEqual(me.json.permissions, ['identity.verify', 'self.read', 'self.write']);
   assert.ok(me.json.last_login_at);
 
   assert.equal((await s.request('POST', '/api/v1/auth/logout', { token })).status, 204);

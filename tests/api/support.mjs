@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, readdirSync, readFileSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const HERALD = process.env.HERALD_BIN || path.join(ROOT, 'build/src/app/herald');
@@ -157,4 +158,133 @@ export function expectError(assert, res, status, code, field) {
   assert.equal(res.json.error.code, code);
   assert.equal(typeof res.json.error.message, 'string');
   if (field !== undefined) assert.equal(res.json.error.field, field);
+}
+
+// --- identity helpers (issue 3) ---
+
+// A resident ID number with a correct GB 11643 check character. Fictional: tests never use real
+// people's numbers.
+export function residentId(region = '110101', birth = '19900307', seq = 123) {
+  const body = region + birth + String(seq).padStart(3, '0');
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * w[i];
+  return body + '10X98765432'[sum % 11];
+}
+
+// A unified social credit code with a correct GB 32100 check character.
+export function creditCode(body17 = '91110108MA01ABCD1') {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += alphabet.indexOf(body17[i]) * w[i];
+  const c = (31 - (sum % 31)) % 31;
+  return body17 + alphabet[c];
+}
+
+// The code of the newest development SMS sent to `phone` (from <data>/outbox).
+export function readOtp(server, phone) {
+  const dir = path.join(server.dataDir, 'outbox');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort((a, b) => {
+    const [ta, na] = a.split(/[-.]/).map(Number);
+    const [tb, nb] = b.split(/[-.]/).map(Number);
+    return ta - tb || na - nb;
+  });
+  for (let i = files.length - 1; i >= 0; i--) {
+    const msg = JSON.parse(readFileSync(path.join(dir, files[i]), 'utf8'));
+    if (msg.to === phone) return msg.text.match(/(\d{6})/)[1];
+  }
+  throw new Error(`no SMS to ${phone}`);
+}
+
+// Sends a code to `phone` and returns {challenge_id, code}.
+export async function otpFor(server, token, phone) {
+  const r = await server.request('POST', '/api/v1/otp', { token, body: { phone, purpose: 'subject' } });
+  if (r.status !== 201) throw new Error(`otp: ${r.status} ${r.text}`);
+  return { otp_challenge: r.json.challenge_id, otp_code: readOtp(server, phone) };
+}
+
+// Verifies an individual subject for the caller; returns the subject JSON.
+export async function individualSubject(server, token, { name = '张三丰', id = residentId(), phone } = {}) {
+  const otp = await otpFor(server, token, phone);
+  const r = await server.request('POST', '/api/v1/subjects', {
+    token,
+    body: { kind: 'individual', real_name: name, id_number: id, phone, ...otp },
+  });
+  if (r.status !== 201) throw new Error(`subject: ${r.status} ${r.text}`);
+  return r.json.subject;
+}
+
+export async function acceptAgreement(server, token) {
+  const doc = await server.request('GET', '/api/v1/documents/service_agreement');
+  const r = await server.request('POST', '/api/v1/documents/service_agreement/accept', {
+    token,
+    body: { version: doc.json.document.version },
+  });
+  if (r.status !== 200) throw new Error(`accept: ${r.status} ${r.text}`);
+}
+
+// A registered, logged-in user with a verified individual subject who accepted the agreement.
+export async function operator(server, phone, opts = {}) {
+  await server.register(phone);
+  const token = await server.login(phone);
+  const subject = await individualSubject(server, token, { phone, ...opts });
+  await acceptAgreement(server, token);
+  return { token, subject };
+}
+
+export function accountBody(subject_id, name, extra = {}) {
+  return {
+    subject_id,
+    name,
+    bio: '一个测试账号',
+    category: 'technology',
+    registered_place: '北京市',
+    operating_place: '北京市',
+    contact: 'ops@example.cn',
+    ...extra,
+  };
+}
+
+// A real PNG image (RGB, w x h, a gradient), encoded here so tests need no fixture files.
+export function pngImage(w = 16, h = 16, seed = 0) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 16 + seed) & 0xff;
+      raw[o + 1] = (y * 16) & 0xff;
+      raw[o + 2] = (x * y + seed * 7) & 0xff;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

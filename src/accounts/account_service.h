@@ -1,0 +1,296 @@
+// AccountService: public accounts (公众账号) and their whole lifecycle.
+//
+//  - Registration (PA-7.1, PA-15.1, PA-6.2, PA-10.1, PA-8.2, PA-8.3): an account belongs to one
+//    verified subject, registers one content category, records subject type, places of
+//    registration and operation, contact and (organisations) business scope. The operator must
+//    have accepted the current service agreement. Names are checked against protected and
+//    closed names; "review" decisions and applications beyond the per-subject cap go to the
+//    account review queue, "reject" decisions are refused.
+//  - Qualifications (PA-5.2, PA-9.1): categories finance, education, medical_health and legal
+//    need a professional qualification, news needs the news licence; a moderator approves them;
+//    the account may publish in its category only with a valid (approved, unexpired) one.
+//  - Public page (PA-9.2, PA17-6): chosen name, avatar, bio, category, badge and the disclosures
+//    by subject type, plus the history of subject changes; never the subject's identity.
+//  - Lifecycle (PA-8.2, 9.3, 10.2, 11.1, 11.2): explicit audited transitions with reason codes;
+//    scheduled jobs (RunJobs) for correction deadlines, inactivity, qualification expiry,
+//    cancellation cooling-off and purging; transfer by application; self-service suspension and
+//    cancellation.
+//
+// Statuses: pending_review, active, restricted (visible, may not publish), suspended (visible
+// with a notice, may not publish), closed (sanction; terminal; the name is closed forever),
+// cancelling (cooling-off), cancelled (hidden; purged after the retention period), rejected
+// (registration refused after review).
+//
+// Errors use stable reasons listed per method. Thread-safe; all state is in the database.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "auth/auth_service.h"
+#include "core/clock.h"
+#include "names/name_checker.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "subjects/subject_service.h"
+#include "text/normalizer.h"
+
+namespace herald::accounts {
+
+struct Category {
+  std::string id;           // "news", "finance", ...
+  std::string name_zh;      // 新闻
+  std::string name_en;      // News
+  std::string requirement;  // "", "qualification" or "news_licence"
+};
+const std::vector<Category>& Categories();
+const Category* FindCategory(std::string_view id);
+
+// Versioned platform documents (PA-6.2).
+inline constexpr std::string_view kServiceAgreement = "service_agreement";
+inline constexpr std::string_view kPlatformRules = "platform_rules";
+inline constexpr std::string_view kConvention = "convention";
+bool IsDocumentKind(std::string_view kind);
+
+struct Document {
+  std::string kind;
+  int64_t version = 0;
+  std::string title;
+  std::string body;
+  Micros published_at = 0;
+};
+
+struct AccountInput {
+  int64_t subject_id = 0;
+  std::string name;
+  std::string bio;
+  std::string avatar_media_id;  // optional, from the media store
+  std::string category;
+  std::string registered_place;
+  std::string operating_place;
+  std::string contact;
+  std::string business_scope;  // required for organisations
+  std::string cap_reason;      // why this subject needs more accounts than the cap
+};
+
+struct AccountUpdate {
+  std::optional<std::string> name, bio, avatar_media_id, operating_place, contact, business_scope;
+};
+
+struct Qualification {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string kind;  // "professional" | "news_licence"
+  std::string licence_number;
+  std::string issuer;
+  Micros expires_at = 0;
+  std::string document_media_id;
+  std::string status;  // pending, approved, rejected, revoked, expired
+  Micros submitted_at = 0;
+  std::optional<Micros> decided_at;
+  std::string decision_reason;
+};
+
+struct SubjectChange {
+  Micros changed_at = 0;
+};
+
+struct Account {
+  int64_t id = 0;
+  int64_t subject_id = 0;
+  int64_t owner_user_id = 0;
+  std::string subject_kind;  // individual | organisation
+  std::string name, bio, avatar_media_id, category;
+  std::string registered_place, operating_place, contact, business_scope;
+  std::string status, status_reason;
+  Micros status_changed_at = 0;
+  std::optional<Micros> correction_due_at, cancel_effective_at;
+  std::string badge;               // "", "organisation", "professional", "news"
+  bool category_verified = false;  // the category's qualification is valid (or none is needed)
+  Micros created_at = 0, last_active_at = 0;
+  // Public disclosures (PA-9.2) for organisations.
+  std::string org_name, credit_code;
+  std::vector<SubjectChange> subject_changes;
+  std::vector<Qualification> qualifications;
+};
+
+struct ReviewItem {
+  int64_t id = 0;
+  std::string kind;  // name, over_cap, qualification, transfer
+  int64_t account_id = 0;
+  int64_t ref_id = 0;  // qualification or transfer id
+  std::string status;  // pending, approved, rejected
+  std::string detail;  // JSON object text
+  Micros created_at = 0, due_at = 0;
+  std::optional<Micros> decided_at;
+  std::string decided_by, reason;
+};
+
+struct Transfer {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  int64_t from_subject_id = 0, to_subject_id = 0;
+  std::string status;  // applied, accepted, approved, rejected
+  Micros applied_at = 0;
+};
+
+struct Notice {
+  int64_t id = 0;
+  std::optional<int64_t> account_id;
+  std::string kind, title, body;
+  Micros created_at = 0;
+};
+
+struct ProtectedNameEntry {
+  int64_t id = 0;
+  std::string name, kind;
+  std::optional<int64_t> bound_subject_id;
+};
+
+struct NamePreview {
+  std::string decision;  // allow, review, reject
+  std::vector<names::NameMatch> matches;
+  std::string reason;
+};
+
+struct AccountOptions {
+  int cap_individual = 2;
+  int cap_organisation = 5;
+  Micros review_due = 3 * kMicrosPerDay;
+  Micros inactivity = 180 * kMicrosPerDay;       // PA-10.2: six months
+  Micros inactivity_grace = 30 * kMicrosPerDay;  // notice → suspension
+  Micros cancel_cooling_off = 15 * kMicrosPerDay;
+  Micros retention = 180 * kMicrosPerDay;  // PA17-16: at least six months
+  Micros default_correction = 7 * kMicrosPerDay;
+};
+
+struct JobReport {
+  int corrections_closed = 0;
+  int inactivity_notices = 0;
+  int inactivity_suspensions = 0;
+  int qualifications_expired = 0;
+  int cancellations_completed = 0;
+  int purged = 0;
+};
+
+// Sanction and lifecycle reason codes accepted by SetStatus.
+const std::vector<std::string>& ReasonCodes();
+
+class AccountService {
+ public:
+  AccountService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
+                 auth::AuthService& auth, subjects::SubjectService& subjects,
+                 const text::Normalizer& normalizer, AccountOptions options = {});
+
+  // --- documents (PA-6.2) ---
+  // Current version of every kind.
+  Result<std::vector<Document>> CurrentDocuments() const;
+  // version 0 = current. NotFound ("document_not_found").
+  Result<Document> GetDocument(std::string_view kind, int64_t version) const;
+  // Publishes the next version; audited "document.publish".
+  Result<Document> PublishDocument(const std::string& actor, std::string_view kind,
+                                   std::string_view title, std::string_view body,
+                                   const auth::RequestMeta& meta);
+  // Records acceptance; FailedPrecondition ("not_current_version") unless `version` is current.
+  Status AcceptDocument(int64_t user_id, std::string_view kind, int64_t version,
+                        const auth::RequestMeta& meta);
+  // Whether the user accepted the current service agreement.
+  Result<bool> HasAcceptedCurrentAgreement(int64_t user_id) const;
+
+  // --- names (PA-8.2, 8.3) ---
+  Result<NamePreview> CheckName(std::string_view name, std::optional<int64_t> subject_id) const;
+  Result<std::vector<ProtectedNameEntry>> ListProtectedNames() const;
+  // Adds or replaces entries by name; audited "names.protected.import". Returns the count.
+  Result<int> ImportProtectedNames(const std::string& actor,
+                                   const std::vector<ProtectedNameEntry>& entries,
+                                   const auth::RequestMeta& meta);
+  Status DeleteProtectedName(const std::string& actor, int64_t id, const auth::RequestMeta& meta);
+
+  // --- accounts ---
+  // Reasons: subject_not_found, not_subject_owner, agreement_not_accepted, invalid_name,
+  // name_taken, name_protected, name_closed, invalid_category, invalid_bio, invalid_place,
+  // invalid_contact, business_scope_required, account_cap_reached (with no cap_reason).
+  Result<Account> Create(int64_t user_id, const AccountInput& in, const auth::RequestMeta& meta);
+  Result<Account> Update(int64_t user_id, int64_t account_id, const AccountUpdate& in,
+                         const auth::RequestMeta& meta);
+  // NotFound ("account_not_found").
+  Result<Account> Get(int64_t id) const;
+  Result<std::vector<Account>> ListByOwner(int64_t user_id) const;
+  // Publication right for the content module: OK, or FailedPrecondition with
+  // account_not_active, agreement_not_accepted, qualification_required.
+  Status CheckCanPublish(int64_t account_id) const;
+
+  // --- qualifications (PA-5.2, 9.1, 9.3) ---
+  Result<Qualification> SubmitQualification(int64_t user_id, int64_t account_id,
+                                            const Qualification& in, const auth::RequestMeta& meta);
+  Status RevokeQualification(const std::string& actor, int64_t qualification_id,
+                             std::string_view reason, const auth::RequestMeta& meta);
+
+  // --- review queue ---
+  Result<std::vector<ReviewItem>> ListReviews(std::string_view status, std::string_view kind,
+                                              int limit) const;
+  // decision: "approve" | "reject". FailedPrecondition ("already_decided").
+  Result<ReviewItem> DecideReview(const std::string& actor, int64_t review_id,
+                                  std::string_view decision, std::string_view reason,
+                                  const auth::RequestMeta& meta);
+
+  // --- lifecycle by the platform (PA-8.2, 9.3, 11.1) ---
+  // to: active, restricted, suspended, closed. reason_code from ReasonCodes(). correction
+  // deadline only with suspended (then the job closes the account when it passes).
+  // FailedPrecondition ("invalid_transition").
+  Result<Account> SetStatus(const std::string& actor, int64_t account_id, std::string_view to,
+                            std::string_view reason_code, std::string_view note,
+                            std::optional<Micros> correction_due_at, const auth::RequestMeta& meta);
+
+  // --- self-service (PA-11.2, PA17-9) ---
+  Result<Account> SelfSuspend(int64_t user_id, int64_t account_id, const auth::RequestMeta& meta);
+  Result<Account> SelfResume(int64_t user_id, int64_t account_id, const auth::RequestMeta& meta);
+  Result<Account> RequestCancellation(int64_t user_id, int64_t account_id,
+                                      const auth::RequestMeta& meta);
+  Result<Account> WithdrawCancellation(int64_t user_id, int64_t account_id,
+                                       const auth::RequestMeta& meta);
+
+  // --- transfer (PA-11.1) ---
+  Result<Transfer> ApplyTransfer(int64_t user_id, int64_t account_id, int64_t to_subject_id,
+                                 const auth::RequestMeta& meta);
+  Result<Transfer> AcceptTransfer(int64_t user_id, int64_t transfer_id,
+                                  const auth::RequestMeta& meta);
+
+  // --- notices ---
+  Result<std::vector<Notice>> ListNotices(int64_t user_id, int limit) const;
+
+  // --- scheduled jobs (PA-8.2, 9.3, 10.2, PA17-9) ---
+  Result<JobReport> RunJobs(const auth::RequestMeta& meta);
+
+  static std::vector<storage::Migration> Migrations();
+
+ private:
+  Result<Account> Load(storage::Transaction& tx, int64_t id) const;
+  Result<Account> LoadOwned(storage::Transaction& tx, int64_t user_id, int64_t id) const;
+  Status Transition(storage::Transaction& tx, const Account& a, std::string_view to,
+                    std::string_view reason, std::string_view note, const std::string& actor,
+                    const auth::RequestMeta& meta);
+  Status AddNotice(storage::Transaction& tx, int64_t user_id, std::optional<int64_t> account_id,
+                   std::string_view kind, std::string_view title, std::string_view body);
+  Result<std::unique_ptr<names::NameChecker>> BuildChecker(storage::Transaction& tx) const;
+  Result<NamePreview> CheckNameIn(storage::Transaction& tx, std::string_view name,
+                                  std::optional<int64_t> subject_id) const;
+  Status AddReview(storage::Transaction& tx, std::string_view kind, int64_t account_id,
+                   int64_t ref_id, const std::string& detail);
+  Result<int64_t> CurrentVersion(storage::Transaction& tx, std::string_view kind) const;
+
+  storage::Database& db_;
+  const audit::AuditLog& audit_;
+  const Clock& clock_;
+  auth::AuthService& auth_;
+  subjects::SubjectService& subjects_;
+  const text::Normalizer& normalizer_;
+  AccountOptions options_;
+};
+
+}  // namespace herald::accounts

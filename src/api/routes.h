@@ -1,0 +1,40 @@
+// Shared helpers for the route files (api.cc, identity_routes.cc, account_routes.cc): route
+// wrappers that authenticate and check permissions, request metadata, and JSON conversions.
+// Internal to the api module.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/api.h"
+#include "api/json_body.h"
+
+namespace herald::api::internal {
+
+using PublicFn = std::function<Result<http::Response>(http::Request&)>;
+using AuthedFn = std::function<Result<http::Response>(http::Request&, const auth::Principal&)>;
+
+// Request id, client address and the optional X-Device-Id header (at most 64 bytes).
+auth::RequestMeta Meta(const http::Request& req);
+// A route anyone may call.
+http::Route Public(http::Method m, std::string pattern, PublicFn fn, bool blocking = true);
+// A route that needs a session holding `permission` (401 / 403 otherwise).
+http::Route Secured(http::Method m, std::string pattern, std::string_view permission, AuthedFn fn,
+                    ApiServices& s);
+// Marks a route whose handler hashes or verifies a password.
+http::Route Heavy(http::Route r);
+
+boost::json::value Time(Micros t);
+boost::json::object UserJson(const auth::User& u);
+boost::json::object AuditJson(const audit::Entry& e);
+Result<auth::Role> PathRole(const http::Request& req);
+Result<std::optional<Micros>> QueryTime(const http::Request& req, const std::string& key);
+Result<std::string> QueryString(const http::Request& req, const std::string& key, size_t max_bytes);
+
+// Route groups defined in account_routes.cc (issue 3).
+void AddIdentityRoutes(http::Router& router, ApiServices& s);
+void AddAccountRoutes(http::Router& router, ApiServices& s);
+
+}  // namespace herald::api::internal

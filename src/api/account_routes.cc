@@ -196,7 +196,9 @@ Response Created(json::object body) { return JsonResponse(201, body); }
 }  // namespace
 
 void AddIdentityRoutes(http::Router& router, ApiServices& s) {
-  router.Add(Secured(
+  // Both call outside services (SMS provider, identity verifier) that may take seconds: they
+  // run on the heavy pool so a slow provider never stalls the database workers.
+  router.Add(Heavy(Secured(
       Method::kPost, "/api/v1/otp", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal&) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"phone", "purpose"}));
@@ -209,8 +211,8 @@ void AddIdentityRoutes(http::Router& router, ApiServices& s) {
                                     {"expires_at", Time(ch.expires_at)},
                                     {"resend_after", Time(ch.resend_after)}});
       },
-      s));
-  router.Add(Secured(
+      s)));
+  router.Add(Heavy(Secured(
       Method::kPost, "/api/v1/subjects", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(
@@ -249,7 +251,7 @@ void AddIdentityRoutes(http::Router& router, ApiServices& s) {
         }
         return Created(json::object{{"subject", SubjectJson(subject)}});
       },
-      s));
+      s)));
   router.Add(Secured(
       Method::kGet, "/api/v1/subjects", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {

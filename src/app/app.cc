@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <signal.h>
 
 #include <condition_variable>
@@ -74,9 +75,68 @@ Status App::OpenStorage() {
   return Status();
 }
 
+namespace {
+
+std::string KeyPath(const Config& c) { return c.data_dir + "/keys/master.key"; }
+std::string NextKeyPath(const Config& c) { return c.data_dir + "/keys/master.key.next"; }
+
+// Installs keys/master.key.next as keys/master.key, keeping the old key under keys/retired/.
+Status InstallNextKey(const Config& c, Micros now) {
+  std::error_code ec;
+  std::string retired_dir = c.data_dir + "/keys/retired";
+  std::filesystem::create_directories(retired_dir, ec);
+  ::chmod(retired_dir.c_str(), 0700);
+  std::string retired = retired_dir + "/master-" + std::to_string(now) + ".key";
+  std::filesystem::rename(KeyPath(c), retired, ec);
+  if (ec) return Unavailable("cannot retire the old key: " + ec.message(), "key_file");
+  std::filesystem::rename(NextKeyPath(c), KeyPath(c), ec);
+  if (ec) return Unavailable("cannot install the new key: " + ec.message(), "key_file");
+  return Status();
+}
+
+// Finishes or undoes a rotation interrupted between the database commit and the key install.
+Status RecoverRotation(const Config& c, storage::Database& db, const Clock& clock) {
+  if (!std::filesystem::exists(NextKeyPath(c))) return Status();
+  HERALD_ASSIGN_OR_RETURN(std::string next, crypto::LoadOrCreateKeyFile(NextKeyPath(c)));
+  if (auth::PiiKeys::Derive(next).CheckAgainst(db, clock).ok()) {
+    log::Warn("finishing an interrupted key rotation");
+    return InstallNextKey(c, clock.Now());
+  }
+  std::filesystem::remove(NextKeyPath(c));
+  return Status();
+}
+
+}  // namespace
+
+Status App::RotateKeys() {
+  const Clock& clock = this->clock();
+  HERALD_RETURN_IF_ERROR(RecoverRotation(config_, *db_, clock));
+  HERALD_ASSIGN_OR_RETURN(std::string master, crypto::LoadOrCreateKeyFile(KeyPath(config_)));
+  auth::PiiKeys from = auth::PiiKeys::Derive(master);
+  HERALD_RETURN_IF_ERROR(from.CheckAgainst(*db_, clock));
+  HERALD_ASSIGN_OR_RETURN(std::string next, crypto::LoadOrCreateKeyFile(NextKeyPath(config_)));
+  auth::PiiKeys to = auth::PiiKeys::Derive(next);
+  audit::AuditLog audit(clock);
+  Status st = storage::RunInTransaction(
+      *db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(auth::AuthService::ReencryptPii(tx, from, to));
+        HERALD_RETURN_IF_ERROR(subjects::SubjectService::ReencryptPii(tx, from, to));
+        return audit
+            .Append(tx, audit::NewEntry{"cli", "keys.rotate", "pii_keys",
+                                        "{\"key_id\":\"" + to.key_id + "\"}", "keys-rotate"})
+            .status();
+      },
+      /*attempts=*/1);
+  if (!st.ok()) {
+    std::filesystem::remove(NextKeyPath(config_));
+    return st;
+  }
+  return InstallNextKey(config_, clock.Now());
+}
+
 Status App::OpenServices() {
-  HERALD_ASSIGN_OR_RETURN(std::string master,
-                          crypto::LoadOrCreateKeyFile(config_.data_dir + "/keys/master.key"));
+  HERALD_RETURN_IF_ERROR(RecoverRotation(config_, *db_, clock()));
+  HERALD_ASSIGN_OR_RETURN(std::string master, crypto::LoadOrCreateKeyFile(KeyPath(config_)));
   keys_ = std::make_unique<auth::PiiKeys>(auth::PiiKeys::Derive(master));
   const Clock& clock = this->clock();
   HERALD_RETURN_IF_ERROR(keys_->CheckAgainst(*db_, clock));

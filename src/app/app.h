@@ -42,6 +42,12 @@ class App {
   Status OpenStorage();
   // Loads (or creates) the master key and builds audit and auth services. Needs OpenStorage.
   Status OpenServices();
+  // Replaces the master key (PA17-9): creates a new key, re-seals every piece of personal data
+  // and recomputes the blind indexes in one transaction, then installs the new key file and
+  // moves the old one to keys/retired/ (take it offline). A crash in between is finished or
+  // undone at the next start. Needs OpenStorage; the server must not be running.
+  Status RotateKeys();
+
   // Runs the HTTP server until SIGINT or SIGTERM. Needs OpenServices.
   Status Serve();
 

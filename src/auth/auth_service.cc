@@ -536,6 +536,27 @@ Result<User> AuthService::CreateOrGrant(std::string_view phone_in, std::string_v
   return user;
 }
 
+Status AuthService::ReencryptPii(storage::Transaction& tx, const PiiKeys& from,
+                                 const PiiKeys& to) {
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, phone_enc FROM users"));
+  for (const auto& r : rows.rows) {
+    auto phone = crypto::Open(from.encryption_key, r.Bytes(1), kPhoneContext);
+    if (!phone.ok()) return Internal("a phone number does not open under the current key",
+                                     "pii_decrypt_failed");
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("UPDATE users SET phone_enc = ?, phone_index = ?, key_id = ? WHERE id = ?",
+                   {storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
+                    crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone), to.key_id,
+                    r.Int(0)})
+            .status());
+  }
+  HERALD_RETURN_IF_ERROR(tx.Execute("DELETE FROM login_guard").status());
+  return tx
+      .Execute("UPDATE pii_keys SET check_value = ? WHERE id = ?",
+               {crypto::BlindIndex(to.index_key, "key-check", to.key_id), to.key_id})
+      .status();
+}
+
 std::vector<storage::Migration> AuthService::Migrations() {
   return {
       {"auth/0001_users", R"sql(

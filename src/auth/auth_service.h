@@ -150,6 +150,12 @@ class AuthService {
 
   static std::vector<storage::Migration> Migrations();
 
+  // Key rotation: re-seals every user's phone number under `to` and recomputes its blind index,
+  // forgets login-failure counters (keyed by the old index) and records `to`'s check value.
+  // Runs in the caller's write transaction. Internal ("pii_decrypt_failed") when a value does not
+  // open under `from`.
+  static Status ReencryptPii(storage::Transaction& tx, const PiiKeys& from, const PiiKeys& to);
+
  private:
   Result<User> LoadUser(storage::Transaction& tx, int64_t id) const;
   Result<int64_t> InsertUser(storage::Transaction& tx, const std::string& phone,

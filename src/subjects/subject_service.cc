@@ -320,6 +320,37 @@ Result<SubjectPii> SubjectService::Reveal(const std::string& actor, int64_t subj
   return pii;
 }
 
+Status SubjectService::ReencryptPii(storage::Transaction& tx, const auth::PiiKeys& from,
+                                    const auth::PiiKeys& to) {
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, real_name_enc, id_number_enc, phone_enc, "
+                                              "credit_code FROM subjects"));
+  for (const auto& r : rows.rows) {
+    auto name = crypto::Open(from.encryption_key, r.Bytes(1), kNameContext);
+    auto id = crypto::Open(from.encryption_key, r.Bytes(2), kIdContext);
+    auto phone = crypto::Open(from.encryption_key, r.Bytes(3), kPhoneContext);
+    if (!name.ok() || !id.ok() || !phone.ok()) {
+      return Internal("a subject's data does not open under the current key",
+                      "pii_decrypt_failed");
+    }
+    std::string code = r.Text(4);
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute(
+              "UPDATE subjects SET real_name_enc = ?, id_number_enc = ?, id_number_index = ?, "
+              "phone_enc = ?, phone_index = ?, credit_code_index = ?, key_id = ? WHERE id = ?",
+              {storage::Blob{crypto::Seal(to.encryption_key, *name, kNameContext)},
+               storage::Blob{crypto::Seal(to.encryption_key, *id, kIdContext)},
+               crypto::BlindIndex(to.index_key, kResidentIdDomain, *id),
+               storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
+               crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone),
+               code.empty() ? storage::Value()
+                            : storage::Value(crypto::BlindIndex(to.index_key, kCreditCodeDomain,
+                                                                code)),
+               to.key_id, r.Int(0)})
+            .status());
+  }
+  return tx.Execute("DELETE FROM otp_challenges WHERE consumed_at IS NULL").status();
+}
+
 std::vector<storage::Migration> SubjectService::Migrations() {
   return {{"subjects/0002_subjects", R"sql(
 CREATE TABLE subjects (

@@ -126,6 +126,12 @@ class SubjectService {
 
   static std::vector<storage::Migration> Migrations();
 
+  // Key rotation: re-seals names, ID numbers and phones under `to` and recomputes their blind
+  // indexes (and organisations' credit-code index); pending one-time-code challenges, indexed by
+  // the old key, are dropped. Runs in the caller's write transaction.
+  static Status ReencryptPii(storage::Transaction& tx, const auth::PiiKeys& from,
+                             const auth::PiiKeys& to);
+
  private:
   struct Verified {
     SubjectKind kind;

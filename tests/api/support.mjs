@@ -49,8 +49,17 @@ export class TestServer {
     s.dataDir = mkdtempSync(path.join(tmpdir(), 'herald-api-'));
     s.db = newDatabase(s.dataDir);
     s.args = ['--data', s.dataDir, '--db', s.db];
-    s.proc = spawn(HERALD, ['serve', '--port', '0', ...s.args, ...extraArgs], {
-      env: { ...process.env, HERALD_LOG_LEVEL: 'warn', ...env },
+    s.env = env;
+    s.extraArgs = extraArgs;
+    await s.spawn();
+    return s;
+  }
+
+  // Starts (again) the server process on this data directory and database.
+  async spawn() {
+    const s = this;
+    s.proc = spawn(HERALD, ['serve', '--port', '0', ...s.args, ...s.extraArgs], {
+      env: { ...process.env, HERALD_LOG_LEVEL: 'warn', ...s.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     s.stderr = '';
@@ -71,7 +80,6 @@ export class TestServer {
         reject(new Error(`server exited with ${code}: ${s.stderr}`));
       });
     });
-    return s;
   }
 
   // Runs a CLI subcommand against this server's data dir and database.

@@ -23,6 +23,7 @@ struct Fixture {
     for (auto& m : auth::AuthService::Migrations()) migrations.push_back(m);
     (void)storage::Migrate(*db, migrations, clock);
     auth::AuthOptions opts;
+    opts.registrations_per_client_per_hour = 0;
     opts.password_profile = crypto::PasswordHashProfile::kMinimum;
     auth = std::make_unique<auth::AuthService>(*db, audit, clock, random,
                                                auth::PiiKeys::Derive(std::string(32, 'k')), opts);

@@ -1,8 +1,8 @@
 #include "app/app.h"
 
 #include <pthread.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -118,7 +118,8 @@ Status App::RotateKeys() {
   auth::PiiKeys to = auth::PiiKeys::Derive(next);
   audit::AuditLog audit(clock);
   Status st = storage::RunInTransaction(
-      *db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+      *db_, storage::TxMode::kWrite,
+      [&](storage::Transaction& tx) -> Status {
         HERALD_RETURN_IF_ERROR(auth::AuthService::ReencryptPii(tx, from, to));
         HERALD_RETURN_IF_ERROR(subjects::SubjectService::ReencryptPii(tx, from, to));
         return audit
@@ -146,6 +147,8 @@ Status App::OpenServices() {
   opts.login_burst_threshold = config_.auth.login_burst_threshold;
   opts.login_burst_window = config_.auth.login_burst_window_minutes * kMicrosPerMinute;
   opts.lockout = config_.auth.lockout_minutes * kMicrosPerMinute;
+  opts.registrations_per_client_per_hour =
+      static_cast<int>(config_.auth.registrations_per_client_per_hour);
   opts.password_profile = config_.auth.password_hash == "moderate"
                               ? crypto::PasswordHashProfile::kModerate
                               : crypto::PasswordHashProfile::kInteractive;
@@ -176,7 +179,11 @@ Status App::OpenServices() {
   HERALD_ASSIGN_OR_RETURN(media::MediaStore store,
                           media::MediaStore::Open(config_.data_dir + "/media"));
   media_store_ = std::make_unique<media::MediaStore>(std::move(store));
-  media_ = std::make_unique<media::MediaLibrary>(*db_, *media_store_, clock);
+  media::ImageLimits image_limits;
+  // An upload is one request body: it cannot exceed the server's body limit anyway.
+  image_limits.max_bytes = static_cast<size_t>(std::min<int64_t>(
+      static_cast<int64_t>(image_limits.max_bytes), config_.server.body_limit_bytes));
+  media_ = std::make_unique<media::MediaLibrary>(*db_, *media_store_, clock, image_limits);
   accounts::AccountOptions aopts;
   aopts.cap_individual = static_cast<int>(config_.accounts.cap_individual);
   aopts.cap_organisation = static_cast<int>(config_.accounts.cap_organisation);

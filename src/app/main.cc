@@ -1,5 +1,6 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes, names check, jobs run, keys rotate. Run `herald --help` for the list and `herald <command> --help`.
+// routes, names check, jobs run, keys rotate. Run `herald --help` for the list and `herald
+// <command> --help`.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
 // 3 `audit verify` found the chain broken.
@@ -261,8 +262,9 @@ int Main(int argc, char** argv) {
   auto* keys = cli.add_subcommand("keys", "Encryption keys of personal data");
   keys->require_subcommand(1);
   auto* keys_rotate = keys->add_subcommand(
-      "rotate", "Create a new master key and re-encrypt all personal data under it (stop the "
-                "server first); the old key moves to keys/retired/");
+      "rotate",
+      "Create a new master key and re-encrypt all personal data under it (stop the "
+      "server first); the old key moves to keys/retired/");
   AddDataFlags(keys_rotate, flags);
 
   auto* jobs = cli.add_subcommand("jobs", "Scheduled jobs");
@@ -344,8 +346,9 @@ int Main(int argc, char** argv) {
     if (!app.ok()) return Fail(app.status());
     Status st = (*app)->RotateKeys();
     if (!st.ok()) return Fail(st);
-    std::printf("personal data re-encrypted under a new master key; the old key is in %s/keys/retired/\n",
-                (*app)->config().data_dir.c_str());
+    std::printf(
+        "personal data re-encrypted under a new master key; the old key is in %s/keys/retired/\n",
+        (*app)->config().data_dir.c_str());
     return 0;
   }
   if (jobs_run->parsed()) {

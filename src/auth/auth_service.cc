@@ -168,10 +168,34 @@ Result<User> AuthService::Register(std::string_view phone_in, std::string_view p
   HERALD_ASSIGN_OR_RETURN(std::string phone, NormalizePhone(phone_in));
   HERALD_RETURN_IF_ERROR(CheckPassword(password, "password"));
   HERALD_ASSIGN_OR_RETURN(std::string display_name, ValidDisplayName(display_name_in));
+  // PA-10.3: bulk registration from one address is refused (the command line is exempt).
+  const bool limited = meta.client != "cli" && options_.registrations_per_client_per_hour > 0;
+  auto over_limit = [&](storage::Transaction& tx) -> Status {
+    if (!limited) return Status();
+    HERALD_ASSIGN_OR_RETURN(auto n, tx.Query("SELECT COUNT(*) FROM registrations WHERE client = ? "
+                                             "AND created_at > ?",
+                                             {meta.client, clock_.Now() - kMicrosPerHour}));
+    if (n.rows[0].Int(0) >= options_.registrations_per_client_per_hour) {
+      return ResourceExhausted("too many registrations from this address; try again later",
+                               "too_many_registrations");
+    }
+    return Status();
+  };
+  {
+    HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
+    HERALD_RETURN_IF_ERROR(over_limit(*tx));
+  }
   HERALD_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   User user;
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
       db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(over_limit(tx));
+        if (limited) {
+          HERALD_RETURN_IF_ERROR(tx.Execute("INSERT INTO registrations (client, created_at) VALUES "
+                                            "(?, ?)",
+                                            {meta.client, clock_.Now()})
+                                     .status());
+        }
         HERALD_ASSIGN_OR_RETURN(int64_t id, InsertUser(tx, phone, hash, display_name));
         HERALD_RETURN_IF_ERROR(
             audit_
@@ -536,18 +560,17 @@ Result<User> AuthService::CreateOrGrant(std::string_view phone_in, std::string_v
   return user;
 }
 
-Status AuthService::ReencryptPii(storage::Transaction& tx, const PiiKeys& from,
-                                 const PiiKeys& to) {
+Status AuthService::ReencryptPii(storage::Transaction& tx, const PiiKeys& from, const PiiKeys& to) {
   HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, phone_enc FROM users"));
   for (const auto& r : rows.rows) {
     auto phone = crypto::Open(from.encryption_key, r.Bytes(1), kPhoneContext);
-    if (!phone.ok()) return Internal("a phone number does not open under the current key",
-                                     "pii_decrypt_failed");
+    if (!phone.ok())
+      return Internal("a phone number does not open under the current key", "pii_decrypt_failed");
     HERALD_RETURN_IF_ERROR(
-        tx.Execute("UPDATE users SET phone_enc = ?, phone_index = ?, key_id = ? WHERE id = ?",
-                   {storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
-                    crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone), to.key_id,
-                    r.Int(0)})
+        tx.Execute(
+              "UPDATE users SET phone_enc = ?, phone_index = ?, key_id = ? WHERE id = ?",
+              {storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
+               crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone), to.key_id, r.Int(0)})
             .status());
   }
   HERALD_RETURN_IF_ERROR(tx.Execute("DELETE FROM login_guard").status());
@@ -603,6 +626,14 @@ CREATE TABLE pii_keys (
   check_value TEXT NOT NULL,
   created_at BIGINT NOT NULL
 );
+)sql",
+       ""},
+      {"auth/0002_registrations", R"sql(
+CREATE TABLE registrations (
+  client TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX registrations_client ON registrations (client, created_at);
 )sql",
        ""},
   };

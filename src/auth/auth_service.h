@@ -51,6 +51,9 @@ struct AuthOptions {
   // Argon2id cost. Production: kInteractive or kModerate (config auth.password_hash); unit
   // tests use kMinimum to stay fast.
   crypto::PasswordHashProfile password_profile = crypto::PasswordHashProfile::kInteractive;
+  // PA-10.3: registrations allowed per client address per hour (0 = unlimited); the command
+  // line (client "cli") is exempt. Refusal: ResourceExhausted "too_many_registrations".
+  int registrations_per_client_per_hour = 50;
 };
 
 // Who is calling, for audit entries and rate limits.

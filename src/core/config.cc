@@ -102,6 +102,8 @@ Status ValidateConfig(const Config& c) {
     return BadKey("auth.login_burst_window_minutes", "out of range");
   if (c.auth.password_hash != "interactive" && c.auth.password_hash != "moderate")
     return BadKey("auth.password_hash", "must be \"interactive\" or \"moderate\"");
+  if (c.auth.registrations_per_client_per_hour < 0)
+    return BadKey("auth.registrations_per_client_per_hour", "must be >= 0");
   if (c.log.retention_days < 180)
     return BadKey("log.retention_days", "logs must be kept at least 180 days (PA17-16, GR-13)");
   if (c.log.access_log_max_bytes < 4096)
@@ -157,6 +159,8 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("auth", "login_burst_window_minutes", &window),
       IntKey("auth", "lockout_minutes", &lockout),
       StrKey("auth", "password_hash", &c.auth.password_hash),
+      IntKey("auth", "registrations_per_client_per_hour",
+             &c.auth.registrations_per_client_per_hour),
       StrKey("log", "level", &c.log.level),
       IntKey("log", "access_log_max_bytes", &c.log.access_log_max_bytes),
       IntKey("log", "retention_days", &retention),

@@ -8,7 +8,8 @@
 //   [server] host, port, io_threads, db_workers, body_limit_bytes, header_timeout_ms,
 //            body_timeout_ms, idle_timeout_ms            HERALD_SERVER_<KEY>
 //   [auth]   session_ttl_hours, login_burst_threshold, login_burst_window_minutes,
-//            lockout_minutes, password_hash ("interactive"|"moderate")  HERALD_AUTH_<KEY>
+//            lockout_minutes, password_hash ("interactive"|"moderate"),
+//            registrations_per_client_per_hour                HERALD_AUTH_<KEY>
 //   [log]    level, access_log_max_bytes, retention_days (never below 180)  HERALD_LOG_<KEY>
 //   [identity] sms_gateway ("outbox"|"http"), sms_url, verifier ("development"|"http"),
 //            verifier_url, otp_ttl_seconds, otp_resend_cooldown_seconds  HERALD_IDENTITY_<KEY>
@@ -42,6 +43,7 @@ struct AuthConfig {
   int login_burst_window_minutes = 15;
   int lockout_minutes = 15;
   std::string password_hash = "interactive";
+  int64_t registrations_per_client_per_hour = 50;  // PA-10.3; 0 = unlimited
 };
 
 struct LogConfig {

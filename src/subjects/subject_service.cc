@@ -329,23 +329,21 @@ Status SubjectService::ReencryptPii(storage::Transaction& tx, const auth::PiiKey
     auto id = crypto::Open(from.encryption_key, r.Bytes(2), kIdContext);
     auto phone = crypto::Open(from.encryption_key, r.Bytes(3), kPhoneContext);
     if (!name.ok() || !id.ok() || !phone.ok()) {
-      return Internal("a subject's data does not open under the current key",
-                      "pii_decrypt_failed");
+      return Internal("a subject's data does not open under the current key", "pii_decrypt_failed");
     }
     std::string code = r.Text(4);
     HERALD_RETURN_IF_ERROR(
-        tx.Execute(
-              "UPDATE subjects SET real_name_enc = ?, id_number_enc = ?, id_number_index = ?, "
-              "phone_enc = ?, phone_index = ?, credit_code_index = ?, key_id = ? WHERE id = ?",
-              {storage::Blob{crypto::Seal(to.encryption_key, *name, kNameContext)},
-               storage::Blob{crypto::Seal(to.encryption_key, *id, kIdContext)},
-               crypto::BlindIndex(to.index_key, kResidentIdDomain, *id),
-               storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
-               crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone),
-               code.empty() ? storage::Value()
-                            : storage::Value(crypto::BlindIndex(to.index_key, kCreditCodeDomain,
-                                                                code)),
-               to.key_id, r.Int(0)})
+        tx.Execute("UPDATE subjects SET real_name_enc = ?, id_number_enc = ?, id_number_index = ?, "
+                   "phone_enc = ?, phone_index = ?, credit_code_index = ?, key_id = ? WHERE id = ?",
+                   {storage::Blob{crypto::Seal(to.encryption_key, *name, kNameContext)},
+                    storage::Blob{crypto::Seal(to.encryption_key, *id, kIdContext)},
+                    crypto::BlindIndex(to.index_key, kResidentIdDomain, *id),
+                    storage::Blob{crypto::Seal(to.encryption_key, *phone, kPhoneContext)},
+                    crypto::BlindIndex(to.index_key, kPhoneIndexDomain, *phone),
+                    code.empty()
+                        ? storage::Value()
+                        : storage::Value(crypto::BlindIndex(to.index_key, kCreditCodeDomain, code)),
+                    to.key_id, r.Int(0)})
             .status());
   }
   return tx.Execute("DELETE FROM otp_challenges WHERE consumed_at IS NULL").status();

@@ -113,8 +113,7 @@ TEST_F(SubjectsTest, OtpCooldownDailyAndClientLimits) {
   EXPECT_TRUE(otp_->Send("13900000002", "subject", meta_).ok());
   // 30 per client address per hour, whatever the numbers.
   for (int i = 0; i < 30; ++i) {
-    auto r = otp_->Send("1390000" + std::to_string(1000 + i), "subject",
-                        {"r", "10.9.9.9", ""});
+    auto r = otp_->Send("1390000" + std::to_string(1000 + i), "subject", {"r", "10.9.9.9", ""});
     ASSERT_TRUE(r.ok()) << i << r.status().ToString();
   }
   EXPECT_EQ(otp_->Send("13900005555", "subject", {"r", "10.9.9.9", ""}).status().reason(),
@@ -140,8 +139,9 @@ TEST_F(SubjectsTest, IndividualIsVerifiedEncryptedAndRevealedWithAudit) {
   EXPECT_EQ(s->verification_source, "development");
   {
     auto tx = *db_->Begin(storage::TxMode::kRead);
-    auto rows = *tx->Query("SELECT real_name_enc, id_number_enc, phone_enc, id_number_index FROM "
-                           "subjects");
+    auto rows = *tx->Query(
+        "SELECT real_name_enc, id_number_enc, phone_enc, id_number_index FROM "
+        "subjects");
     for (size_t i = 0; i < 4; ++i) {
       EXPECT_EQ(rows.rows[0].Bytes(i).find(id), std::string::npos);
       EXPECT_EQ(rows.rows[0].Bytes(i).find("13900000002"), std::string::npos);
@@ -184,7 +184,8 @@ TEST_F(SubjectsTest, FormatErrorsComeBeforeTheCodeIsSpent) {
 }
 
 TEST_F(SubjectsTest, OutboxGatewayWritesPrivateFiles) {
-  auto dir = std::filesystem::temp_directory_path() / ("herald-outbox-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("herald-outbox-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   OutboxSmsGateway outbox(dir.string(), clock_);
   ASSERT_TRUE(outbox.Send({"13900000002", "code 123456", "subject"}).ok());

@@ -225,3 +225,15 @@ test('PA17-9: `herald keys rotate` re-encrypts personal data under a new key; ev
     await r.cleanup();
   }
 });
+
+test('PA-10.3: bulk registration from one address is refused', { skip: skipReason }, async () => {
+  const r = await TestServer.start({ env: { HERALD_AUTH_REGISTRATIONS_PER_CLIENT_PER_HOUR: '3' } });
+  try {
+    for (let i = 0; i < 3; i++) await r.register(`1370000030${i}`);
+    expectError(assert, await r.request('POST', '/api/v1/auth/register', { body: { phone: '13700000309', password: 'password-123' } }), 429, 'too_many_registrations');
+    // The command line is not rate limited (bootstrap, demo).
+    assert.equal(r.cli(['admin', 'create', '--role', 'moderator', '--phone', '13700000310'], { env: { HERALD_ADMIN_PASSWORD: 'password-123' } }).status, 0);
+  } finally {
+    await r.cleanup();
+  }
+});

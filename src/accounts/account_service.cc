@@ -1233,6 +1233,36 @@ Result<std::vector<Notice>> AccountService::ListNotices(int64_t user_id, int lim
 }
 
 // ---------------------------------------------------------------------------------------------
+// Re-verification
+
+Status AccountService::RestrictAccountsOf(int64_t subject_id, const std::string& actor,
+                                          const auth::RequestMeta& meta) {
+  return storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+    HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM accounts WHERE subject_id = ? AND "
+                                                "status IN ('active', 'pending_review')",
+                                                {subject_id}));
+    for (const auto& r : rows.rows) {
+      HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, r.Int(0)));
+      HERALD_RETURN_IF_ERROR(Transition(tx, a, "restricted", "registration_data_mismatch",
+                                        "the subject's identity no longer verifies", actor, meta));
+      HERALD_RETURN_IF_ERROR(AddNotice(
+          tx, a.owner_user_id, a.id, "account_restricted", "账号功能受限 Account restricted",
+          "The identity behind this account no longer verifies. Verify the subject again or "
+          "contact the platform; you may appeal within 30 days."));
+    }
+    return Status();
+  });
+}
+
+Result<subjects::Subject> AccountService::ReverifySubject(const std::string& actor,
+                                                          int64_t subject_id,
+                                                          const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(subjects::Subject s, subjects_.Reverify(actor, subject_id, meta));
+  if (s.status == "revoked") HERALD_RETURN_IF_ERROR(RestrictAccountsOf(s.id, actor, meta));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Scheduled jobs
 
 Result<JobReport> AccountService::RunJobs(const auth::RequestMeta& meta) {
@@ -1334,6 +1364,21 @@ Result<JobReport> AccountService::RunJobs(const auth::RequestMeta& meta) {
     }
     return Status();
   }));
+
+  // PA-9.3: identities are re-checked after `reverify_after`; failures restrict the accounts.
+  {
+    HERALD_ASSIGN_OR_RETURN(auto due, subjects_.DueForReverification(now - options_.reverify_after,
+                                                                     options_.reverify_batch));
+    for (int64_t id : due) {
+      auto s = ReverifySubject(system, id, meta);
+      if (!s.ok()) {
+        if (s.status().code() == StatusCode::kUnavailable) break;  // try again next run
+        return s.status();
+      }
+      ++report.subjects_reverified;
+      if (s->status == "revoked") ++report.subjects_revoked;
+    }
+  }
 
   // PA-11.2 / PA17-9: cancellation after the cooling-off period; purge after retention.
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) {

@@ -167,6 +167,8 @@ struct AccountOptions {
   Micros cancel_cooling_off = 15 * kMicrosPerDay;
   Micros retention = 180 * kMicrosPerDay;  // PA17-16: at least six months
   Micros default_correction = 7 * kMicrosPerDay;
+  Micros reverify_after = 365 * kMicrosPerDay;  // PA-9.3: re-check identities yearly
+  int reverify_batch = 100;                     // subjects re-checked per job run
 };
 
 struct JobReport {
@@ -176,6 +178,8 @@ struct JobReport {
   int qualifications_expired = 0;
   int cancellations_completed = 0;
   int purged = 0;
+  int subjects_reverified = 0;
+  int subjects_revoked = 0;
 };
 
 // Sanction and lifecycle reason codes accepted by SetStatus.
@@ -261,6 +265,13 @@ class AccountService {
   Result<Transfer> AcceptTransfer(int64_t user_id, int64_t transfer_id,
                                   const auth::RequestMeta& meta);
 
+  // --- re-verification (PA-9.3) ---
+  // Re-checks one subject now (a trigger: a report, a moderator's doubt). When the identity no
+  // longer verifies, the subject is revoked and each of its active accounts is restricted with
+  // reason registration_data_mismatch (the operator is notified and may appeal).
+  Result<subjects::Subject> ReverifySubject(const std::string& actor, int64_t subject_id,
+                                            const auth::RequestMeta& meta);
+
   // --- notices ---
   Result<std::vector<Notice>> ListNotices(int64_t user_id, int limit) const;
 
@@ -283,6 +294,8 @@ class AccountService {
   Status AddReview(storage::Transaction& tx, std::string_view kind, int64_t account_id,
                    int64_t ref_id, const std::string& detail);
   Result<int64_t> CurrentVersion(storage::Transaction& tx, std::string_view kind) const;
+  Status RestrictAccountsOf(int64_t subject_id, const std::string& actor,
+                            const auth::RequestMeta& meta);
 
   storage::Database& db_;
   const audit::AuditLog& audit_;

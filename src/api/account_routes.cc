@@ -274,6 +274,16 @@ void AddIdentityRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(200, json::object{{"subject", SubjectJson(subject)}});
       },
       s));
+  router.Add(Heavy(Secured(
+      Method::kPost, "/api/v1/subjects/{id}/reverify", auth::perm::kAccountsReview,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
+        HERALD_ASSIGN_OR_RETURN(auto subject,
+                                s.accounts->ReverifySubject(who.Actor(), id, Meta(req)));
+        return JsonResponse(200, json::object{{"subject", SubjectJson(subject)}});
+      },
+      s)));
   router.Add(Secured(
       Method::kPost, "/api/v1/subjects/{id}/reveal", auth::perm::kPiiReveal,
       [&s](Request& req, const Principal& who) -> Result<Response> {

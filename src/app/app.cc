@@ -189,6 +189,7 @@ Status App::OpenServices() {
   aopts.cap_organisation = static_cast<int>(config_.accounts.cap_organisation);
   aopts.cancel_cooling_off = config_.accounts.cancel_cooling_off_days * kMicrosPerDay;
   aopts.inactivity = config_.accounts.inactivity_days * kMicrosPerDay;
+  aopts.reverify_after = config_.accounts.reverify_days * kMicrosPerDay;
   accounts_ = std::make_unique<accounts::AccountService>(*db_, *audit_, clock, *auth_, *subjects_,
                                                          *normalizer_, aopts);
   return Status();

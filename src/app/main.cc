@@ -370,9 +370,11 @@ int Main(int argc, char** argv) {
     if (!r.ok()) return Fail(r.status());
     std::printf(
         "{\"corrections_closed\":%d,\"inactivity_notices\":%d,\"inactivity_suspensions\":%d,"
-        "\"qualifications_expired\":%d,\"cancellations_completed\":%d,\"purged\":%d}\n",
+        "\"qualifications_expired\":%d,\"cancellations_completed\":%d,\"purged\":%d,"
+        "\"subjects_reverified\":%d,\"subjects_revoked\":%d}\n",
         r->corrections_closed, r->inactivity_notices, r->inactivity_suspensions,
-        r->qualifications_expired, r->cancellations_completed, r->purged);
+        r->qualifications_expired, r->cancellations_completed, r->purged, r->subjects_reverified,
+        r->subjects_revoked);
     return 0;
   }
   if (demo->parsed()) {

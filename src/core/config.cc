@@ -131,6 +131,7 @@ Status ValidateConfig(const Config& c) {
     return BadKey("accounts.cancel_cooling_off_days", "must be between 0 and 90");
   if (c.accounts.inactivity_days < 180)
     return BadKey("accounts.inactivity_days", "must be at least 180 (PA-10.2: six months)");
+  if (c.accounts.reverify_days < 1) return BadKey("accounts.reverify_days", "must be at least 1");
   if (c.accounts.jobs_interval_seconds < 1)
     return BadKey("accounts.jobs_interval_seconds", "must be at least 1");
   return Status();
@@ -175,6 +176,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("accounts", "cancel_cooling_off_days", &c.accounts.cancel_cooling_off_days),
       IntKey("accounts", "inactivity_days", &c.accounts.inactivity_days),
       IntKey("accounts", "jobs_interval_seconds", &c.accounts.jobs_interval_seconds),
+      IntKey("accounts", "reverify_days", &c.accounts.reverify_days),
   };
 
   if (!path.empty()) {

@@ -14,7 +14,7 @@
 //   [identity] sms_gateway ("outbox"|"http"), sms_url, verifier ("development"|"http"),
 //            verifier_url, otp_ttl_seconds, otp_resend_cooldown_seconds  HERALD_IDENTITY_<KEY>
 //   [accounts] cap_individual, cap_organisation, cancel_cooling_off_days, inactivity_days
-//            (never below 180), jobs_interval_seconds    HERALD_ACCOUNTS_<KEY>
+//            (never below 180), jobs_interval_seconds, reverify_days  HERALD_ACCOUNTS_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -67,6 +67,7 @@ struct AccountsConfig {
   int64_t cancel_cooling_off_days = 15;
   int64_t inactivity_days = 180;  // PA-10.2: more than six months
   int64_t jobs_interval_seconds = 600;
+  int64_t reverify_days = 365;  // PA-9.3: identities re-checked after this many days
 };
 
 struct Config {

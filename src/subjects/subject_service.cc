@@ -261,6 +261,95 @@ Result<Subject> SubjectService::Create(int64_t user_id, const Verified& v,
   return created;
 }
 
+Result<std::vector<int64_t>> SubjectService::DueForReverification(Micros before, int limit) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT id FROM subjects WHERE status = 'verified' "
+                                               "AND verified_at < ? ORDER BY verified_at LIMIT ?",
+                                               {before, int64_t{limit}}));
+  std::vector<int64_t> ids;
+  for (const auto& r : rows.rows) ids.push_back(r.Int(0));
+  return ids;
+}
+
+Result<Subject> SubjectService::Reverify(const std::string& actor, int64_t subject_id,
+                                         const auth::RequestMeta& meta) {
+  IdentityClaim claim, rep;
+  bool org = false;
+  int64_t owner = 0;
+  {
+    HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
+    HERALD_ASSIGN_OR_RETURN(
+        auto rows, tx->Query("SELECT kind, real_name_enc, id_number_enc, org_name, credit_code, "
+                             "status, owner_user_id FROM subjects WHERE id = ?",
+                             {subject_id}));
+    if (rows.empty()) return NotFound("no such subject", "subject_not_found");
+    const auto& r = rows.rows[0];
+    if (r.Text(5) != "verified") {
+      return FailedPrecondition("only a verified subject can be re-verified",
+                                "subject_not_verified");
+    }
+    org = r.Text(0) == "organisation";
+    owner = r.Int(6);
+    HERALD_ASSIGN_OR_RETURN(std::string name,
+                            crypto::Open(keys_.encryption_key, r.Bytes(1), kNameContext));
+    HERALD_ASSIGN_OR_RETURN(std::string id,
+                            crypto::Open(keys_.encryption_key, r.Bytes(2), kIdContext));
+    rep = IdentityClaim{"resident_id", name, id};
+    claim = org ? IdentityClaim{"credit_code", r.Text(3), r.Text(4)} : rep;
+  }
+  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision, verifier_.Verify(claim));
+  if (decision.match && org) {
+    HERALD_ASSIGN_OR_RETURN(IdentityDecision d2, verifier_.Verify(rep));
+    if (!d2.match) {
+      decision = d2;
+      decision.reason = "legal_rep_" + d2.reason;
+    }
+  }
+  const Micros now = clock_.Now();
+  const std::string number_index =
+      org ? crypto::BlindIndex(keys_.index_key, kCreditCodeDomain, claim.number)
+          : crypto::BlindIndex(keys_.index_key, kResidentIdDomain, claim.number);
+  Subject out;
+  HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
+      db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Status {
+        HERALD_RETURN_IF_ERROR(
+            tx.Execute(decision.match
+                           ? "UPDATE subjects SET verified_at = ?, verification_source = ?, "
+                             "verification_reference = ? WHERE id = ?"
+                           : "UPDATE subjects SET status = 'revoked', verification_source = ?, "
+                             "verification_reference = ? WHERE id = ?",
+                       decision.match ? std::vector<storage::Value>{now, decision.source,
+                                                                    decision.reference, subject_id}
+                                      : std::vector<storage::Value>{decision.source,
+                                                                    decision.reference, subject_id})
+                .status());
+        HERALD_RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO identity_checks (user_id, subject_id, kind, number_index, "
+                       "decision, reason, source, reference, client, checked_at) VALUES (?, ?, "
+                       "?, ?, ?, ?, ?, ?, ?, ?)",
+                       {owner, subject_id, claim.kind, number_index,
+                        std::string(decision.match ? "match" : "mismatch"), decision.reason,
+                        decision.source, decision.reference, meta.client, now})
+                .status());
+        HERALD_RETURN_IF_ERROR(
+            audit_
+                .Append(tx,
+                        audit::NewEntry{actor, "identity.reverification",
+                                        "subject:" + std::to_string(subject_id),
+                                        JsonObjectWriter()
+                                            .Add("decision", decision.match ? "match" : "mismatch")
+                                            .Add("reason", decision.reason)
+                                            .Add("source", decision.source)
+                                            .Add("reference", decision.reference)
+                                            .str(),
+                                        meta.request_id})
+                .status());
+        HERALD_ASSIGN_OR_RETURN(out, Get(tx, subject_id));
+        return Status();
+      }));
+  return out;
+}
+
 Result<Subject> SubjectService::Get(storage::Transaction& tx, int64_t id) const {
   HERALD_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM subjects WHERE id = ?", {id}));

@@ -124,6 +124,15 @@ class SubjectService {
   Result<SubjectPii> Reveal(const std::string& actor, int64_t subject_id, std::string_view reason,
                             const auth::RequestMeta& meta);
 
+  // Dynamic re-verification (PA-9.3): asks the identity verifier again about `subject_id`.
+  // A match renews verified_at; a mismatch sets the subject's status to "revoked". Both are
+  // recorded in identity_checks and audited ("identity.reverification", actor `actor`).
+  // Returns the subject as it is afterwards. Unavailable ("verifier_unavailable") changes nothing.
+  Result<Subject> Reverify(const std::string& actor, int64_t subject_id,
+                           const auth::RequestMeta& meta);
+  // Ids of verified subjects whose last verification is older than `before`, oldest first.
+  Result<std::vector<int64_t>> DueForReverification(Micros before, int limit) const;
+
   static std::vector<storage::Migration> Migrations();
 
   // Key rotation: re-seals names, ID numbers and phones under `to` and recomputes their blind

@@ -88,3 +88,66 @@ test('verifier: decisions and their source are recorded; mismatch refuses; outag
   assert.ok(decisions.includes('match/stand-in-provider'), decisions.join());
   assert.ok(decisions.includes('mismatch/stand-in-provider'), decisions.join());
 });
+
+test('PA-9.3: re-verification on a trigger and on schedule; a failing identity restricts its accounts', { skip: skipReason }, async () => {
+  const { acceptAgreement, accountBody } = await import('./support.mjs');
+  await s.register('13500000003');
+  const token = await s.login('13500000003');
+  const mod = await s.userWithRole('13500000097', 'moderator');
+  const id = residentId('230102', '19830303', 7);
+  const r = await s.request('POST', '/api/v1/subjects', { token, body: { kind: 'individual', real_name: '原名', id_number: id, phone: '13500000013', ...(await codeFor(token, '13500000013')) } });
+  assert.equal(r.status, 201, r.text);
+  const subject = r.json.subject;
+  await acceptAgreement(s, token);
+  const acc = await s.request('POST', '/api/v1/accounts', { token, body: accountBody(subject.id, '复核测试号') });
+  assert.equal(acc.status, 201, acc.text);
+
+  // Scheduled: a year later the identity is checked again (still fine).
+  const env = {
+    HERALD_IDENTITY_SMS_GATEWAY: 'http', HERALD_IDENTITY_SMS_URL: `${providerUrl}/sms`,
+    HERALD_IDENTITY_VERIFIER: 'http', HERALD_IDENTITY_VERIFIER_URL: `${providerUrl}/verify`,
+  };
+  const before = checks.length;
+  // Asynchronously: the stand-in provider lives in this process and must keep answering.
+  const { execFile } = await import('node:child_process');
+  const { HERALD } = await import('./support.mjs');
+  const job = await new Promise((resolve) => execFile(HERALD,
+    ['jobs', 'run', '--at', new Date(Date.now() + 366 * 86400e3).toISOString(), ...s.args],
+    { env: { ...process.env, ...env } }, (err, stdout, stderr) => resolve({ err, stdout, stderr })));
+  assert.equal(job.err, null, job.stderr);
+  const report = JSON.parse(job.stdout);
+  assert.ok(report.subjects_reverified >= 1, job.stdout);
+  assert.equal(report.subjects_revoked, 0);
+  assert.ok(checks.slice(before).some((c) => c.number === id));
+
+  // Triggered: the provider now says the name does not match → subject revoked, account restricted.
+  verifierMode = 'normal';
+  const origName = '原名';
+  const revoke = async () => {
+    // Make the stand-in provider refuse this person from now on.
+    const old = provider.listeners('request')[0];
+    provider.removeAllListeners('request');
+    provider.on('request', (req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const json = JSON.parse(body);
+        if (req.url === '/verify' && json.name === origName) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ match: false, reason: 'id_cancelled', reference: 'ref-x', source: 'stand-in-provider' }));
+          return;
+        }
+        old(Object.assign(req, { on: (ev, fn) => (ev === 'data' ? fn(body) : ev === 'end' ? fn() : null) }), res);
+      });
+    });
+  };
+  await revoke();
+  expectError(assert, await s.request('POST', `/api/v1/subjects/${subject.id}/reverify`, { token }), 403, 'permission_denied');
+  const rv = await s.request('POST', `/api/v1/subjects/${subject.id}/reverify`, { token: mod });
+  assert.equal(rv.status, 200, rv.text);
+  assert.equal(rv.json.subject.status, 'revoked');
+  const mine = await s.request('GET', '/api/v1/me/accounts', { token });
+  const view = mine.json.accounts.find((a) => a.id === acc.json.account.id);
+  assert.equal(view.status, 'restricted');
+  assert.equal(view.status_reason, 'registration_data_mismatch');
+  assert.equal(view.can_publish, false);
+});

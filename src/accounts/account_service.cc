@@ -60,6 +60,21 @@ Status CheckMediaId(const std::string& id, const std::string& field) {
   return Status();
 }
 
+// Runs the registration screen over `text`: Ok (nothing or review: *review set) or
+// InvalidArgument illegal_registration_data for `field`.
+Status ScreenField(const RegistrationScreen* screen, std::string_view text,
+                   const std::string& field, std::string* review_term) {
+  if (!screen || text.empty()) return Status();
+  ScreenResult r = screen->Screen(text);
+  if (r.action == "block") {
+    return InvalidArgument(
+        field + " contains content that may not be registered (" + r.category + ")",
+        "illegal_registration_data", field);
+  }
+  if (r.action == "review" && review_term && review_term->empty()) *review_term = r.term;
+  return Status();
+}
+
 bool Sanctioned(std::string_view status) {
   return status == "restricted" || status == "suspended" || status == "closed";
 }
@@ -118,14 +133,16 @@ const std::vector<std::string>& ReasonCodes() {
 AccountService::AccountService(storage::Database& db, const audit::AuditLog& audit,
                                const Clock& clock, auth::AuthService& auth,
                                subjects::SubjectService& subjects,
-                               const text::Normalizer& normalizer, AccountOptions options)
+                               const text::Normalizer& normalizer, AccountOptions options,
+                               const RegistrationScreen* screen)
     : db_(db),
       audit_(audit),
       clock_(clock),
       auth_(auth),
       subjects_(subjects),
       normalizer_(normalizer),
-      options_(options) {}
+      options_(options),
+      screen_(screen) {}
 
 // ---------------------------------------------------------------------------------------------
 // Documents
@@ -491,6 +508,10 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
   HERALD_ASSIGN_OR_RETURN(std::string cap_reason,
                           CheckText(in.cap_reason, 0, 500, "invalid_cap_reason", "cap_reason"));
   HERALD_RETURN_IF_ERROR(CheckMediaId(in.avatar_media_id, "avatar_media_id"));
+  std::string review_term;
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, name, "name", &review_term));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, bio, "bio", &review_term));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, scope, "business_scope", &review_term));
 
   int64_t account_id = 0;
   HERALD_RETURN_IF_ERROR(
@@ -547,7 +568,7 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
                                        "); apply with cap_reason for a review",
                                    "account_cap_reached", "cap_reason");
         }
-        const bool review = over_cap || check.decision == "review";
+        const bool review = over_cap || check.decision == "review" || !review_term.empty();
         const Micros now = clock_.Now();
         HERALD_ASSIGN_OR_RETURN(
             auto ins,
@@ -560,7 +581,10 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
                       in.avatar_media_id.empty() ? Value() : Value(in.avatar_media_id), cat->id,
                       reg_place, op_place, contact, scope,
                       std::string(review ? "pending_review" : "active"),
-                      std::string(review ? (over_cap ? "over_cap" : "name_review") : "registered"),
+                      std::string(review ? (over_cap                     ? "over_cap"
+                                            : check.decision == "review" ? "name_review"
+                                                                         : "registration_data")
+                                         : "registered"),
                       now, version, now, now}));
         account_id = ins.rows[0].Int(0);
         if (over_cap) {
@@ -584,6 +608,10 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
           HERALD_RETURN_IF_ERROR(AddReview(
               tx, "name", account_id, 0,
               JsonObjectWriter().Add("name", name).AddRaw("matches_percent", matches).str()));
+        }
+        if (!review_term.empty()) {
+          HERALD_RETURN_IF_ERROR(AddReview(tx, "registration_data", account_id, 0,
+                                           JsonObjectWriter().Add("term", review_term).str()));
         }
         HERALD_RETURN_IF_ERROR(
             auth_.EnsureRole(tx, user_id, auth::Role::kOperator, "system", meta));
@@ -619,6 +647,12 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
           HERALD_ASSIGN_OR_RETURN(std::string name,
                                   CheckText(*in.name, 2, 30, "invalid_name", "name"));
           if (name != a.name) {
+            std::string review;
+            HERALD_RETURN_IF_ERROR(ScreenField(screen_, name, "name", &review));
+            if (!review.empty()) {
+              return InvalidArgument("this name needs a review: contact the platform",
+                                     "registration_data_review", "name");
+            }
             HERALD_ASSIGN_OR_RETURN(auto taken,
                                     tx.Query("SELECT COUNT(*) FROM accounts WHERE name = ? AND "
                                              "id <> ? AND status NOT IN ('cancelled', "
@@ -643,6 +677,12 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
         if (in.bio) {
           HERALD_ASSIGN_OR_RETURN(std::string bio,
                                   CheckText(*in.bio, 0, 200, "invalid_bio", "bio", true));
+          std::string review;
+          HERALD_RETURN_IF_ERROR(ScreenField(screen_, bio, "bio", &review));
+          if (!review.empty()) {
+            return InvalidArgument("this bio needs a review: contact the platform",
+                                   "registration_data_review", "bio");
+          }
           sets.push_back("bio = ?");
           params.push_back(bio);
           changes.Add("bio", true);
@@ -903,11 +943,12 @@ Result<ReviewItem> AccountService::DecideReview(const std::string& actor, int64_
         item.reason = reason;
         HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, item.account_id));
 
-        if (item.kind == "name" || item.kind == "over_cap") {
+        if (item.kind == "name" || item.kind == "over_cap" || item.kind == "registration_data") {
           if (a.status == "pending_review") {
             HERALD_ASSIGN_OR_RETURN(
                 auto pending, tx.Query("SELECT COUNT(*) FROM account_reviews WHERE account_id = ? "
-                                       "AND status = 'pending' AND kind IN ('name', 'over_cap')",
+                                       "AND status = 'pending' AND kind IN ('name', 'over_cap', "
+                                       "'registration_data')",
                                        {a.id}));
             if (!approve) {
               HERALD_RETURN_IF_ERROR(
@@ -1503,7 +1544,8 @@ CREATE TABLE qualifications (
 CREATE INDEX qualifications_account ON qualifications (account_id);
 CREATE TABLE account_reviews (
   id {{AUTO_ID}},
-  kind TEXT NOT NULL CHECK (kind IN ('name', 'over_cap', 'qualification', 'transfer')),
+  kind TEXT NOT NULL CHECK (kind IN ('name', 'over_cap', 'registration_data', 'qualification',
+    'transfer')),
   account_id BIGINT NOT NULL REFERENCES accounts (id),
   ref_id BIGINT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),

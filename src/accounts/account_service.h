@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/registration_screen.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "core/clock.h"
@@ -121,7 +122,7 @@ struct Account {
 
 struct ReviewItem {
   int64_t id = 0;
-  std::string kind;  // name, over_cap, qualification, transfer
+  std::string kind;  // name, over_cap, registration_data, qualification, transfer
   int64_t account_id = 0;
   int64_t ref_id = 0;  // qualification or transfer id
   std::string status;  // pending, approved, rejected
@@ -189,7 +190,8 @@ class AccountService {
  public:
   AccountService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                  auth::AuthService& auth, subjects::SubjectService& subjects,
-                 const text::Normalizer& normalizer, AccountOptions options = {});
+                 const text::Normalizer& normalizer, AccountOptions options = {},
+                 const RegistrationScreen* screen = nullptr);
 
   // --- documents (PA-6.2) ---
   // Current version of every kind.
@@ -216,6 +218,9 @@ class AccountService {
   Status DeleteProtectedName(const std::string& actor, int64_t id, const auth::RequestMeta& meta);
 
   // --- accounts ---
+  // Name and bio pass the RegistrationScreen (PA-8.2): a `block` term refuses them
+  // (illegal_registration_data, field name/bio); a `review` term holds the account in
+  // pending_review with a registration_data item; on Update a `review` term is refused too.
   // Reasons: subject_not_found, not_subject_owner, agreement_not_accepted, invalid_name,
   // name_taken, name_protected, name_closed, invalid_category, invalid_bio, invalid_place,
   // invalid_contact, business_scope_required, account_cap_reached (with no cap_reason).
@@ -304,6 +309,7 @@ class AccountService {
   subjects::SubjectService& subjects_;
   const text::Normalizer& normalizer_;
   AccountOptions options_;
+  const RegistrationScreen* screen_;
 };
 
 }  // namespace herald::accounts

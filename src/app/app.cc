@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -46,6 +47,7 @@ std::vector<storage::Migration> AllMigrations() {
 App::~App() {
   // Reverse order of construction.
   accounts_.reset();
+  registration_screen_.reset();
   media_.reset();
   media_store_.reset();
   subjects_.reset();
@@ -190,8 +192,20 @@ Status App::OpenServices() {
   aopts.cancel_cooling_off = config_.accounts.cancel_cooling_off_days * kMicrosPerDay;
   aopts.inactivity = config_.accounts.inactivity_days * kMicrosPerDay;
   aopts.reverify_after = config_.accounts.reverify_days * kMicrosPerDay;
-  accounts_ = std::make_unique<accounts::AccountService>(*db_, *audit_, clock, *auth_, *subjects_,
-                                                         *normalizer_, aopts);
+  std::string terms(accounts::RegistrationScreen::BuiltinTerms());
+  if (!config_.accounts.registration_terms_file.empty()) {
+    std::ifstream in(config_.accounts.registration_terms_file, std::ios::binary);
+    if (!in) {
+      return InvalidArgument("cannot read accounts.registration_terms_file " +
+                                 config_.accounts.registration_terms_file,
+                             "invalid_config");
+    }
+    terms.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  HERALD_ASSIGN_OR_RETURN(auto screen, accounts::RegistrationScreen::Load(terms, *normalizer_));
+  registration_screen_ = std::make_unique<accounts::RegistrationScreen>(std::move(screen));
+  accounts_ = std::make_unique<accounts::AccountService>(
+      *db_, *audit_, clock, *auth_, *subjects_, *normalizer_, aopts, registration_screen_.get());
   return Status();
 }
 

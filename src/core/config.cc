@@ -177,6 +177,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("accounts", "inactivity_days", &c.accounts.inactivity_days),
       IntKey("accounts", "jobs_interval_seconds", &c.accounts.jobs_interval_seconds),
       IntKey("accounts", "reverify_days", &c.accounts.reverify_days),
+      StrKey("accounts", "registration_terms_file", &c.accounts.registration_terms_file),
   };
 
   if (!path.empty()) {

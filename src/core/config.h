@@ -14,7 +14,8 @@
 //   [identity] sms_gateway ("outbox"|"http"), sms_url, verifier ("development"|"http"),
 //            verifier_url, otp_ttl_seconds, otp_resend_cooldown_seconds  HERALD_IDENTITY_<KEY>
 //   [accounts] cap_individual, cap_organisation, cancel_cooling_off_days, inactivity_days
-//            (never below 180), jobs_interval_seconds, reverify_days  HERALD_ACCOUNTS_<KEY>
+//            (never below 180), jobs_interval_seconds, reverify_days,
+//            registration_terms_file                       HERALD_ACCOUNTS_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -68,6 +69,9 @@ struct AccountsConfig {
   int64_t inactivity_days = 180;  // PA-10.2: more than six months
   int64_t jobs_interval_seconds = 600;
   int64_t reverify_days = 365;  // PA-9.3: identities re-checked after this many days
+  // PA-8.2: term list screening names and bios (term<TAB>category<TAB>action); empty: the
+  // built-in list (accounts/registration_screen.cc).
+  std::string registration_terms_file;
 };
 
 struct Config {

@@ -296,3 +296,23 @@ test('PA-11.2, PA17-9: the operator suspends, resumes and cancels with a cooling
   await s.request('POST', `/api/v1/accounts/${bad.id}/status`, { token: mod, body: { status: 'suspended', reason_code: 'illegal_content' } });
   expectError(assert, await s.request('POST', `/api/v1/accounts/${bad.id}/cancel`, { token: op.token }), 409, 'invalid_transition');
 });
+
+test('PA-8.2: illegal registration data is refused, evasions included; doubtful data goes to review', { skip: skipReason }, async () => {
+  const op = await newOperator();
+  expectError(assert, await createAccount(op, '澳门赌场官方'), 400, 'illegal_registration_data', 'name');
+  expectError(assert, await createAccount(op, '生活小帮手', { bio: '专业代 开 发 票，加微信' }), 400, 'illegal_registration_data', 'bio');
+  expectError(assert, await createAccount(op, '賭·博天地'), 400, 'illegal_registration_data', 'name');
+  const held = await createAccount(op, '小额贷款指南');
+  assert.equal(held.status, 201, held.text);
+  assert.equal(held.json.account.status, 'pending_review');
+  assert.equal(held.json.account.status_reason, 'registration_data');
+  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=registration_data', { token: mod });
+  const item = queue.json.items.find((i) => i.account_id === held.json.account.id);
+  assert.equal(item.detail.term, '贷款');
+  // Editing a profile is screened too.
+  const ok = (await createAccount(op, '读书会')).json.account;
+  expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '色情内容' } }), 400, 'illegal_registration_data', 'bio');
+  const edited = await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '每周共读一本书' } });
+  assert.equal(edited.status, 200, edited.text);
+  assert.equal(edited.json.account.bio, '每周共读一本书');
+});

@@ -19,7 +19,7 @@ constexpr std::string_view kAccountColumns =
     "a.id, a.subject_id, a.owner_user_id, s.kind, a.name, a.bio, a.avatar_media_id, a.category, "
     "a.registered_place, a.operating_place, a.contact, a.business_scope, a.status, "
     "a.status_reason, a.status_changed_at, a.correction_due_at, a.cancel_effective_at, "
-    "a.created_at, a.last_active_at, s.org_name, s.credit_code";
+    "a.created_at, a.last_active_at, s.org_name, s.credit_code, a.avatar_caption";
 
 std::string Str(int64_t v) { return std::to_string(v); }
 std::string AccountRef(int64_t id) { return "account:" + Str(id); }
@@ -391,6 +391,7 @@ Result<Account> AccountService::Load(Transaction& tx, int64_t id) const {
   a.cancel_effective_at = OptInt(r, 16);
   a.created_at = r.Int(17);
   a.last_active_at = r.Int(18);
+  a.avatar_caption = r.Text(21);
   if (a.subject_kind == "organisation") {
     a.org_name = r.Text(19);
     a.credit_code = r.Text(20);
@@ -508,7 +509,11 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
   HERALD_ASSIGN_OR_RETURN(std::string cap_reason,
                           CheckText(in.cap_reason, 0, 500, "invalid_cap_reason", "cap_reason"));
   HERALD_RETURN_IF_ERROR(CheckMediaId(in.avatar_media_id, "avatar_media_id"));
+  HERALD_ASSIGN_OR_RETURN(
+      std::string caption,
+      CheckText(in.avatar_caption, 0, 50, "invalid_avatar_caption", "avatar_caption"));
   std::string review_term;
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, caption, "avatar_caption", &review_term));
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, name, "name", &review_term));
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, bio, "bio", &review_term));
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, scope, "business_scope", &review_term));
@@ -575,8 +580,8 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
             tx.Query("INSERT INTO accounts (subject_id, owner_user_id, name, bio, "
                      "avatar_media_id, category, registered_place, operating_place, contact, "
                      "business_scope, status, status_reason, status_changed_at, "
-                     "agreement_version, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, "
-                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     "agreement_version, created_at, last_active_at, avatar_caption) VALUES (?, ?, "
+                     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                      {subject.id, user_id, name, bio,
                       in.avatar_media_id.empty() ? Value() : Value(in.avatar_media_id), cat->id,
                       reg_place, op_place, contact, scope,
@@ -585,7 +590,7 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
                                             : check.decision == "review" ? "name_review"
                                                                          : "registration_data")
                                          : "registered"),
-                      now, version, now, now}));
+                      now, version, now, now, caption}));
         account_id = ins.rows[0].Int(0);
         if (over_cap) {
           HERALD_RETURN_IF_ERROR(AddReview(tx, "over_cap", account_id, 0,
@@ -692,6 +697,20 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
           sets.push_back("avatar_media_id = ?");
           params.push_back(in.avatar_media_id->empty() ? Value() : Value(*in.avatar_media_id));
           changes.Add("avatar", true);
+        }
+        if (in.avatar_caption) {
+          HERALD_ASSIGN_OR_RETURN(
+              std::string caption,
+              CheckText(*in.avatar_caption, 0, 50, "invalid_avatar_caption", "avatar_caption"));
+          std::string review;
+          HERALD_RETURN_IF_ERROR(ScreenField(screen_, caption, "avatar_caption", &review));
+          if (!review.empty()) {
+            return InvalidArgument("this caption needs a review: contact the platform",
+                                   "registration_data_review", "avatar_caption");
+          }
+          sets.push_back("avatar_caption = ?");
+          params.push_back(caption);
+          changes.Add("avatar_caption", true);
         }
         if (in.operating_place) {
           HERALD_ASSIGN_OR_RETURN(std::string p, CheckText(*in.operating_place, 2, 50,
@@ -1442,7 +1461,8 @@ Result<JobReport> AccountService::RunJobs(const auth::RequestMeta& meta) {
                                                  {now}));
     for (const auto& r : purge.rows) {
       HERALD_RETURN_IF_ERROR(
-          tx.Execute("UPDATE accounts SET bio = '', avatar_media_id = NULL, contact = '', "
+          tx.Execute("UPDATE accounts SET bio = '', avatar_media_id = NULL, avatar_caption = '', "
+                     "contact = '', "
                      "business_scope = '', purged_at = ? WHERE id = ?",
                      {now, r.Int(0)})
               .status());
@@ -1486,6 +1506,7 @@ CREATE TABLE accounts (
   name TEXT NOT NULL,
   bio TEXT NOT NULL,
   avatar_media_id TEXT,
+  avatar_caption TEXT NOT NULL DEFAULT '',
   category TEXT NOT NULL,
   registered_place TEXT NOT NULL,
   operating_place TEXT NOT NULL,

@@ -71,6 +71,7 @@ struct AccountInput {
   std::string name;
   std::string bio;
   std::string avatar_media_id;  // optional, from the media store
+  std::string avatar_caption;   // optional text shown with the avatar (screened like the bio)
   std::string category;
   std::string registered_place;
   std::string operating_place;
@@ -80,7 +81,8 @@ struct AccountInput {
 };
 
 struct AccountUpdate {
-  std::optional<std::string> name, bio, avatar_media_id, operating_place, contact, business_scope;
+  std::optional<std::string> name, bio, avatar_media_id, avatar_caption, operating_place, contact,
+      business_scope;
 };
 
 struct Qualification {
@@ -106,7 +108,7 @@ struct Account {
   int64_t subject_id = 0;
   int64_t owner_user_id = 0;
   std::string subject_kind;  // individual | organisation
-  std::string name, bio, avatar_media_id, category;
+  std::string name, bio, avatar_media_id, avatar_caption, category;
   std::string registered_place, operating_place, contact, business_scope;
   std::string status, status_reason;
   Micros status_changed_at = 0;

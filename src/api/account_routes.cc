@@ -97,6 +97,7 @@ json::object PublicAccountJson(const accounts::Account& a) {
   return json::object{{"id", a.id},
                       {"name", a.name},
                       {"avatar_url", MediaUrl(a.avatar_media_id)},
+                      {"avatar_caption", a.avatar_caption},
                       {"bio", a.bio},
                       {"category", CategoryRef(a.category)},
                       {"badge", a.badge.empty() ? json::value(nullptr) : json::value(a.badge)},
@@ -445,14 +446,17 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
       Method::kPost, "/api/v1/accounts", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(
-            auto body, JsonBody::Parse(req, {"subject_id", "name", "bio", "avatar_media_id",
-                                             "category", "registered_place", "operating_place",
-                                             "contact", "business_scope", "cap_reason"}));
+            auto body,
+            JsonBody::Parse(req, {"subject_id", "name", "bio", "avatar_media_id", "avatar_caption",
+                                  "category", "registered_place", "operating_place", "contact",
+                                  "business_scope", "cap_reason"}));
         accounts::AccountInput in;
         HERALD_ASSIGN_OR_RETURN(in.subject_id, body.RequiredInt("subject_id", 1, INT64_MAX));
         HERALD_ASSIGN_OR_RETURN(in.name, body.RequiredString("name", 30));
         HERALD_ASSIGN_OR_RETURN(auto bio, body.OptionalString("bio", 200));
         HERALD_ASSIGN_OR_RETURN(auto avatar, body.OptionalString("avatar_media_id", 64));
+        HERALD_ASSIGN_OR_RETURN(auto caption, body.OptionalString("avatar_caption", 50));
+        in.avatar_caption = caption.value_or("");
         HERALD_ASSIGN_OR_RETURN(in.category, body.RequiredString("category", 32));
         HERALD_ASSIGN_OR_RETURN(in.registered_place, body.RequiredString("registered_place", 50));
         HERALD_ASSIGN_OR_RETURN(in.operating_place, body.RequiredString("operating_place", 50));
@@ -498,12 +502,13 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(
-            auto body, JsonBody::Parse(req, {"name", "bio", "avatar_media_id", "operating_place",
-                                             "contact", "business_scope"}));
+            auto body, JsonBody::Parse(req, {"name", "bio", "avatar_media_id", "avatar_caption",
+                                             "operating_place", "contact", "business_scope"}));
         accounts::AccountUpdate up;
         HERALD_ASSIGN_OR_RETURN(up.name, body.OptionalString("name", 30));
         HERALD_ASSIGN_OR_RETURN(up.bio, body.OptionalString("bio", 200));
         HERALD_ASSIGN_OR_RETURN(up.avatar_media_id, body.OptionalString("avatar_media_id", 64));
+        HERALD_ASSIGN_OR_RETURN(up.avatar_caption, body.OptionalString("avatar_caption", 50));
         HERALD_ASSIGN_OR_RETURN(up.operating_place, body.OptionalString("operating_place", 50));
         HERALD_ASSIGN_OR_RETURN(up.contact, body.OptionalString("contact", 100));
         HERALD_ASSIGN_OR_RETURN(up.business_scope, body.OptionalString("business_scope", 500));

@@ -302,6 +302,7 @@ test('PA-8.2: illegal registration data is refused, evasions included; doubtful 
   expectError(assert, await createAccount(op, '澳门赌场官方'), 400, 'illegal_registration_data', 'name');
   expectError(assert, await createAccount(op, '生活小帮手', { bio: '专业代 开 发 票，加微信' }), 400, 'illegal_registration_data', 'bio');
   expectError(assert, await createAccount(op, '賭·博天地'), 400, 'illegal_registration_data', 'name');
+  expectError(assert, await createAccount(op, '风景相册', { avatar_caption: 'ＣＡＳＩＮＯ 在线' }), 400, 'illegal_registration_data', 'avatar_caption');
   const held = await createAccount(op, '小额贷款指南');
   assert.equal(held.status, 201, held.text);
   assert.equal(held.json.account.status, 'pending_review');
@@ -312,7 +313,9 @@ test('PA-8.2: illegal registration data is refused, evasions included; doubtful 
   // Editing a profile is screened too.
   const ok = (await createAccount(op, '读书会')).json.account;
   expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '色情内容' } }), 400, 'illegal_registration_data', 'bio');
-  const edited = await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '每周共读一本书' } });
+  expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { avatar_caption: '冰 毒' } }), 400, 'illegal_registration_data', 'avatar_caption');
+  const edited = await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '每周共读一本书', avatar_caption: '书架一角' } });
   assert.equal(edited.status, 200, edited.text);
   assert.equal(edited.json.account.bio, '每周共读一本书');
+  assert.equal((await s.request('GET', `/api/v1/accounts/${ok.id}`)).json.account.avatar_caption, '书架一角');
 });

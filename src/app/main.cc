@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "core/log.h"
 #include "identity/id_numbers.h"
 #include "names/names_cli.h"
+#include "names/protected_names.h"
 #include "subjects/sms.h"
 
 namespace herald::app {
@@ -265,6 +267,13 @@ int Main(int argc, char** argv) {
   std::string protected_file;
   names_check->add_option("--protected", protected_file, "Protected names file (name<TAB>kind)")
       ->required();
+  auto* names_import = names->add_subcommand(
+      "import",
+      "Load a protected-names file (name<TAB>kind[<TAB>bound_subject_id]) into the "
+      "registry used for account registration; audited");
+  std::string import_file;
+  names_import->add_option("FILE", import_file, "Protected names file")->required();
+  AddDataFlags(names_import, flags);
 
   auto* keys = cli.add_subcommand("keys", "Encryption keys of personal data");
   keys->require_subcommand(1);
@@ -356,6 +365,21 @@ int Main(int argc, char** argv) {
     std::printf(
         "personal data re-encrypted under a new master key; the old key is in %s/keys/retired/\n",
         (*app)->config().data_dir.c_str());
+    return 0;
+  }
+  if (names_import->parsed()) {
+    std::ifstream in(import_file, std::ios::binary);
+    if (!in) return Fail(InvalidArgument("cannot read " + import_file), 2);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto parsed = names::ParseProtectedNames(text);
+    if (!parsed.ok()) return Fail(parsed.status(), 2);
+    auto app = Open(flags, /*services=*/true);
+    if (!app.ok()) return Fail(app.status());
+    std::vector<accounts::ProtectedNameEntry> entries;
+    for (const auto& p : *parsed) entries.push_back({0, p.name, p.kind, p.bound_subject_id});
+    auto n = (*app)->accounts().ImportProtectedNames("cli", entries, {"names-import", "cli", ""});
+    if (!n.ok()) return Fail(n.status());
+    std::printf("imported %d protected names\n", *n);
     return 0;
   }
   if (jobs_run->parsed()) {

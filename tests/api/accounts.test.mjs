@@ -319,3 +319,22 @@ test('PA-8.2: illegal registration data is refused, evasions included; doubtful 
   assert.equal(edited.json.account.bio, '每周共读一本书');
   assert.equal((await s.request('GET', `/api/v1/accounts/${ok.id}`)).json.account.avatar_caption, '书架一角');
 });
+
+test('PA-8.2: `herald names import FILE` loads the protected-names registry, with bound subjects', { skip: skipReason }, async () => {
+  const { writeFileSync } = await import('node:fs');
+  const path = (await import('node:path')).default;
+  const owner = await newOperator();
+  const file = path.join(s.dataDir, 'protected.tsv');
+  writeFileSync(file, `# test registry\n示例航空\tenterprise\t${owner.subject.id}\n某某市公安局\tgovernment\n`);
+  const r = s.cli(['names', 'import', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /imported 2/);
+  const op = await newOperator();
+  expectError(assert, await createAccount(op, '某某市公安局官方'), 400, 'name_protected', 'name');
+  assert.equal((await createAccount(owner, '示例航空')).status, 201);
+  const bad = path.join(s.dataDir, 'bad.tsv');
+  writeFileSync(bad, '示例\tspaceship\n');
+  const b = s.cli(['names', 'import', bad]);
+  assert.equal(b.status, 2);
+  assert.match(b.stderr, /line 1/);
+});

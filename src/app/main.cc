@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "identity/id_numbers.h"
+#include "moderation/screen_cli.h"
 #include "names/names_cli.h"
 #include "names/protected_names.h"
 #include "subjects/sms.h"
@@ -275,6 +276,14 @@ int Main(int argc, char** argv) {
   names_import->add_option("FILE", import_file, "Protected names file")->required();
   AddDataFlags(names_import, flags);
 
+  auto* screen = cli.add_subcommand(
+      "screen",
+      "Screen text (one item per line on stdin) against moderation term files; prints one "
+      "JSON object per line (docs/moderation.md)");
+  std::vector<std::string> term_files;
+  screen->add_option("--terms", term_files, "Term file (term<TAB>category<TAB>action); repeatable")
+      ->required();
+
   auto* keys = cli.add_subcommand("keys", "Encryption keys of personal data");
   keys->require_subcommand(1);
   auto* keys_rotate = keys->add_subcommand(
@@ -303,6 +312,9 @@ int Main(int argc, char** argv) {
 
   if (names_check->parsed()) {
     return names::RunNamesCheck(protected_file, std::cin, std::cout, std::cerr);
+  }
+  if (screen->parsed()) {
+    return moderation::RunScreen(term_files, std::cin, std::cout, std::cerr);
   }
   if (routes->parsed()) {
     api::ApiServices none;

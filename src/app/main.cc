@@ -1,5 +1,5 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes, names check, jobs run, keys rotate. Run `herald --help` for the list and `herald
+// routes, names check|import, screen, jobs run, keys rotate. Run `herald --help` for the list.
 // <command> --help`.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,

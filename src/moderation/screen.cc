@@ -16,13 +16,14 @@ hs_database_t* Db(void* p) { return static_cast<hs_database_t*>(p); }
 hs_scratch_t* Scratch(void* p) { return static_cast<hs_scratch_t*>(p); }
 
 bool ParseAction(std::string_view s, Action* out) {
-  if (s == "block") *out = Action::kBlock;
-  else if (s == "review") *out = Action::kReview;
-  else if (s == "flag") *out = Action::kFlag;
-  else if (s == "replace") *out = Action::kReplace;
-  else if (s == "allow") *out = Action::kAllow;
-  else return false;
-  return true;
+  for (Action a :
+       {Action::kBlock, Action::kReview, Action::kFlag, Action::kReplace, Action::kAllow}) {
+    if (s == ActionName(a)) {
+      *out = a;
+      return true;
+    }
+  }
+  return false;
 }
 
 // A raw hit: pattern id and the end offset in the normalised text.
@@ -109,8 +110,8 @@ Result<std::shared_ptr<const Dictionary>> Dictionary::Load(const std::vector<Fil
     for (std::string_view line : Split(body, '\n')) {
       ++line_no;
       auto bad = [&](const std::string& why) {
-        return InvalidArgument(name + ":" + std::to_string(line_no) + ": " + why,
-                               "invalid_terms", name);
+        return InvalidArgument(name + ":" + std::to_string(line_no) + ": " + why, "invalid_terms",
+                               name);
       };
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (!IsValidUtf8(line)) return bad("not valid UTF-8");
@@ -118,8 +119,8 @@ Result<std::shared_ptr<const Dictionary>> Dictionary::Load(const std::vector<Fil
       if (trimmed.empty() || trimmed.front() == '#') continue;
       auto cols = Split(line, '\t');
       if (cols.size() != 3) {
-        return bad("expected term<TAB>category<TAB>action, found " +
-                   std::to_string(cols.size()) + " column(s)");
+        return bad("expected term<TAB>category<TAB>action, found " + std::to_string(cols.size()) +
+                   " column(s)");
       }
       Entry e;
       e.term = std::string(cols[0]);
@@ -180,8 +181,8 @@ Result<ScreenResult> Dictionary::Screen(std::string_view input) const {
   {
     ScratchLease lease(*this);
     if (!lease.get()) return Internal("cannot allocate Vectorscan scratch space", "matcher_error");
-    hs_error_t rc = hs_scan(Db(database_), n.text.data(), static_cast<unsigned>(n.text.size()),
-                            0, Scratch(lease.get()), OnMatch, &hits);
+    hs_error_t rc = hs_scan(Db(database_), n.text.data(), static_cast<unsigned>(n.text.size()), 0,
+                            Scratch(lease.get()), OnMatch, &hits);
     if (rc != HS_SUCCESS) return Internal("Vectorscan scan failed", "matcher_error");
   }
 

@@ -75,7 +75,9 @@ int RunScreen(const std::vector<std::string>& term_files, std::istream& in, std:
       w.Add("verdict", "allow").AddRaw("matches", "[]").Add("error", result.status().reason());
     }
     out << w.str() << "\n";
-    out.flush();
+    // Flush when the next read may block, so a caller feeding one line at a time gets each
+    // answer at once, while piped batches are written in large blocks.
+    if (in.rdbuf()->in_avail() <= 0) out.flush();
   }
   return 0;
 }

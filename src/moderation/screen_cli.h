@@ -19,9 +19,10 @@ namespace herald::moderation {
 // are sorted by start, then end, then dictionary order; a `replace` match counts as flag. A line
 // that is not valid UTF-8 yields
 //   {"line":n,"verdict":"allow","matches":[],"error":"invalid_utf8"}
-// and processing continues. Returns 0 when all input was processed; 2, with a message on `err`,
-// when a term file cannot be read or parsed (the message names the file and line) or the
-// normaliser or matcher cannot be built.
+// and processing continues. Output is flushed whenever `in` has no buffered input left, so a
+// caller sending one line at a time gets each answer before sending the next. Returns 0 when all
+// input was processed; 2, with a message on `err`, when a term file cannot be read or parsed (the
+// message names the file and line) or the normaliser or matcher cannot be built.
 int RunScreen(const std::vector<std::string>& term_files, std::istream& in, std::ostream& out,
               std::ostream& err);
 

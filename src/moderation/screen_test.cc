@@ -211,8 +211,8 @@ TEST(DictionaryTest, BrokenFilesNameFileAndLine) {
       {"\tc\tblock\n", "bad.tsv:1: the term '' is empty"},
   };
   for (const Case& c : cases) {
-    auto d = Dictionary::Load({{"good.tsv", "赌博\tgambling\tblock\n"}, {"bad.tsv", c.text}},
-                              Norm());
+    auto d =
+        Dictionary::Load({{"good.tsv", "赌博\tgambling\tblock\n"}, {"bad.tsv", c.text}}, Norm());
     ASSERT_FALSE(d.ok()) << c.text;
     EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(d.status().reason(), "invalid_terms");
@@ -222,8 +222,9 @@ TEST(DictionaryTest, BrokenFilesNameFileAndLine) {
 }
 
 TEST(DictionaryTest, CrLfBomCommentsAndWhitespaceAreAccepted) {
-  auto d = Load("\xEF\xBB\xBF# bom then comment\r\n  # indented comment\r\n   \r\n"
-                "赌博\t gambling \t block \r\n");
+  auto d = Load(
+      "\xEF\xBB\xBF# bom then comment\r\n  # indented comment\r\n   \r\n"
+      "赌博\t gambling \t block \r\n");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->size(), 1u);
   auto r = MustScreen(*d, "赌博");
@@ -262,8 +263,8 @@ TEST(DictionaryTest, EmptyDictionaryAllowsEverything) {
 TEST(DictionaryTest, InvalidUtf8IsAnError) {
   auto d = Load(kBasic);
   ASSERT_TRUE(d);
-  for (std::string bad : {std::string("赌博\xFF"), std::string("\xE8\xB5"),
-                          std::string("\xC0\xAF"), std::string("\xED\xA0\x80")}) {
+  for (std::string bad : {std::string("赌博\xFF"), std::string("\xE8\xB5"), std::string("\xC0\xAF"),
+                          std::string("\xED\xA0\x80")}) {
     auto r = d->Screen(bad);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

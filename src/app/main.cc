@@ -1,6 +1,6 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
 // routes, names check|import, screen, jobs run, keys rotate. Run `herald --help` for the list.
-// <command> --help`.
+// Each command has its own --help.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
 // 3 `audit verify` found the chain broken.
@@ -454,4 +454,8 @@ int Main(int argc, char** argv) {
 
 }  // namespace herald::app
 
-int main(int argc, char** argv) { return herald::app::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // The line-oriented commands (names check, screen) read std::cin and write std::cout only.
+  std::ios::sync_with_stdio(false);
+  return herald::app::Main(argc, argv);
+}

@@ -1,7 +1,5 @@
 #include "accounts/registration_screen.h"
 
-#include "core/strings.h"
-
 namespace herald::accounts {
 
 std::string_view RegistrationScreen::BuiltinTerms() {
@@ -28,41 +26,24 @@ std::string_view RegistrationScreen::BuiltinTerms() {
 Result<RegistrationScreen> RegistrationScreen::Load(std::string_view text,
                                                     const text::Normalizer& norm) {
   RegistrationScreen s;
-  s.norm_ = &norm;
-  int line_no = 0;
-  for (std::string_view line : Split(text, '\n')) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (Trim(line).empty() || Trim(line).front() == '#') continue;
-    auto cols = Split(line, '\t');
-    auto bad = [&](const std::string& why) {
-      return InvalidArgument("registration terms line " + std::to_string(line_no) + ": " + why,
-                             "invalid_terms");
-    };
-    if (cols.size() != 3) return bad("expected term<TAB>category<TAB>action");
-    std::string action(Trim(cols[2]));
-    if (action != "block" && action != "review") return bad("action must be block or review");
-    auto folded = norm.Fold(Trim(cols[0]));
-    if (!folded.ok()) return bad("not valid UTF-8");
-    if (folded->empty()) return bad("the term is empty after normalisation");
-    s.terms_.push_back(
-        Term{std::string(Trim(cols[0])), *folded, std::string(Trim(cols[1])), action});
-  }
+  HERALD_ASSIGN_OR_RETURN(s.dictionary_, moderation::Dictionary::Load(
+                                             {{"registration terms", std::string(text)}}, norm));
   return s;
 }
 
 ScreenResult RegistrationScreen::Screen(std::string_view text) const {
-  ScreenResult best;
-  if (!norm_) return best;
-  auto folded = norm_->Fold(text);
-  if (!folded.ok()) return ScreenResult{"block", "", "invalid_utf8"};
-  for (const auto& t : terms_) {
-    if (folded->find(t.normalized) == std::string::npos) continue;
-    if (best.action.empty() || (best.action == "review" && t.action == "block")) {
-      best = ScreenResult{t.action, t.original, t.category};
+  if (!dictionary_) return {};
+  auto r = dictionary_->Screen(text);
+  if (!r.ok()) return ScreenResult{"block", "", "invalid_utf8"};
+  if (r->verdict != moderation::Action::kBlock && r->verdict != moderation::Action::kReview) {
+    return {};
+  }
+  for (const auto& m : r->matches) {
+    if (m.action == r->verdict) {
+      return ScreenResult{std::string(moderation::ActionName(m.action)), m.term, m.category};
     }
   }
-  return best;
+  return {};
 }
 
 }  // namespace herald::accounts

@@ -1,19 +1,17 @@
-// RegistrationScreen: the legality check of registration data (PA-8.2: account names, bios and
-// other public profile text) until the moderation engine (issue 4) replaces it.
-//
-// A term list, loaded from text lines `term<TAB>category<TAB>action` (action `block` or
-// `review`; the same line format as the moderation dictionaries; `#` comments and blank lines
-// skipped), matched as substrings after both sides pass through the same evasion-resistant
-// Normalizer (full-width, case, traditional → simplified, look-alikes, noise such as spaces or
-// symbols between characters dropped). The strongest action among the matches wins.
+// RegistrationScreen: the legality check of registration data (PA-8.2: account names, bios,
+// avatar captions, business scope) through the moderation engine's screening
+// (moderation::Dictionary: `term<TAB>category<TAB>action` lines, allow entries, evasion-resistant
+// normalisation, Vectorscan). For registration data only `block` (refuse) and `review` (hold)
+// matter; `flag` and `replace` matches pass.
 // Immutable after Load; thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/status.h"
+#include "moderation/screen.h"
 #include "text/normalizer.h"
 
 namespace herald::accounts {
@@ -27,20 +25,17 @@ struct ScreenResult {
 class RegistrationScreen {
  public:
   // InvalidArgument ("invalid_terms") naming the line for a malformed line or unknown action.
+  // `norm` (screening options, moderation::ScreeningNormalizerOptions) must outlive the screen.
   static Result<RegistrationScreen> Load(std::string_view text, const text::Normalizer& norm);
   // The built-in list Herald ships (a few clearly illegal service categories: gambling, drugs,
   // weapons, fake invoices and certificates, pornography, pyramid selling).
   static std::string_view BuiltinTerms();
 
   ScreenResult Screen(std::string_view text) const;
-  size_t size() const { return terms_.size(); }
+  size_t size() const { return dictionary_ ? dictionary_->size() : 0; }
 
  private:
-  struct Term {
-    std::string original, normalized, category, action;
-  };
-  const text::Normalizer* norm_ = nullptr;
-  std::vector<Term> terms_;
+  std::shared_ptr<const moderation::Dictionary> dictionary_;
 };
 
 }  // namespace herald::accounts

@@ -48,6 +48,7 @@ App::~App() {
   // Reverse order of construction.
   accounts_.reset();
   registration_screen_.reset();
+  screening_normalizer_.reset();
   media_.reset();
   media_store_.reset();
   subjects_.reset();
@@ -202,7 +203,10 @@ Status App::OpenServices() {
     }
     terms.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  HERALD_ASSIGN_OR_RETURN(auto screen, accounts::RegistrationScreen::Load(terms, *normalizer_));
+  HERALD_ASSIGN_OR_RETURN(screening_normalizer_,
+                          text::Normalizer::Create(moderation::ScreeningNormalizerOptions()));
+  HERALD_ASSIGN_OR_RETURN(auto screen,
+                          accounts::RegistrationScreen::Load(terms, *screening_normalizer_));
   registration_screen_ = std::make_unique<accounts::RegistrationScreen>(std::move(screen));
   accounts_ = std::make_unique<accounts::AccountService>(
       *db_, *audit_, clock, *auth_, *subjects_, *normalizer_, aopts, registration_screen_.get());

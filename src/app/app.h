@@ -80,6 +80,7 @@ class App {
   std::unique_ptr<subjects::SubjectService> subjects_;
   std::unique_ptr<media::MediaStore> media_store_;
   std::unique_ptr<media::MediaLibrary> media_;
+  std::unique_ptr<text::Normalizer> screening_normalizer_;  // moderation's options
   std::unique_ptr<accounts::RegistrationScreen> registration_screen_;
   std::unique_ptr<accounts::AccountService> accounts_;
   int migrations_applied_ = 0;

@@ -93,7 +93,7 @@ void AddAuthRoutes(http::Router& router, ApiServices& s) {
       s)));
   router.Add(Secured(
       Method::kGet, "/api/v1/me", auth::perm::kSelfRead,
-      [&s](Request& req, const Principal& who) -> Result<Response> {
+      [](Request& req, const Principal& who) -> Result<Response> {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         const auth::User& user = who.user;  // loaded with the session
         json::array perms;

@@ -103,8 +103,10 @@ Dictionary::~Dictionary() {
 Result<std::shared_ptr<const Dictionary>> Dictionary::Load(const std::vector<File>& files,
                                                            const text::Normalizer& norm) {
   std::shared_ptr<Dictionary> d(new Dictionary(norm));
-  for (const auto& [name, contents] : files) {
-    std::string_view body = contents;
+  for (const auto& file : files) {
+    // Not a structured binding: clang 14 (the fuzz and sanitizer builds) cannot capture one.
+    const std::string& name = file.first;
+    std::string_view body = file.second;
     if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
     int line_no = 0;
     for (std::string_view line : Split(body, '\n')) {

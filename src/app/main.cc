@@ -1,6 +1,6 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes, names check|import, screen, jobs run, keys rotate. Run `herald --help` for the list.
-// Each command has its own --help.
+// routes, names check|import, screen, dedup, jobs run, keys rotate. Run `herald --help` for the
+// list. Each command has its own --help.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
 // 3 `audit verify` found the chain broken.
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "api/dedup_cli.h"
 #include "app/app.h"
 #include "auth/roles.h"
 #include "core/config.h"
@@ -284,6 +285,17 @@ int Main(int argc, char** argv) {
   screen->add_option("--terms", term_files, "Term file (term<TAB>category<TAB>action); repeatable")
       ->required();
 
+  auto* dedup = cli.add_subcommand(
+      "dedup",
+      "Find near-duplicate documents: JSON lines {\"id\",\"text\"} on stdin, one "
+      "{\"id\",\"near\"} line per document on stdout (docs/moderation.md)");
+  double dedup_threshold = 0.8;
+  dedup
+      ->add_option("--threshold", dedup_threshold,
+                   "Jaccard similarity of character 3-shingles at which two texts are "
+                   "near-duplicates (default 0.8)")
+      ->check(CLI::Range(0.01, 1.0));
+
   auto* keys = cli.add_subcommand("keys", "Encryption keys of personal data");
   keys->require_subcommand(1);
   auto* keys_rotate = keys->add_subcommand(
@@ -310,6 +322,7 @@ int Main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
 
+  if (dedup->parsed()) return api::RunDedup(dedup_threshold, std::cin, std::cout, std::cerr);
   if (names_check->parsed()) {
     return names::RunNamesCheck(protected_file, std::cin, std::cout, std::cerr);
   }

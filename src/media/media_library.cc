@@ -2,12 +2,6 @@
 
 namespace herald::media {
 
-namespace {
-bool ValidId(std::string_view id) {
-  return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-}  // namespace
-
 Result<MediaObject> MediaLibrary::Upload(int64_t user_id, std::string_view bytes,
                                          const auth::RequestMeta& meta) {
   (void)meta;
@@ -37,7 +31,8 @@ Result<MediaObject> MediaLibrary::Upload(int64_t user_id, std::string_view bytes
 }
 
 Result<MediaObject> MediaLibrary::Get(std::string_view id) const {
-  if (!ValidId(id)) return InvalidArgument("not a media id", "invalid_media_id", "id");
+  if (!MediaStore::IsValidId(id))
+    return InvalidArgument("not a media id", "invalid_media_id", "id");
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(auto rows,
                           tx->Query("SELECT id, mime, width, height, size, dhash, uploaded_by, "

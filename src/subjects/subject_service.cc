@@ -59,6 +59,36 @@ Result<std::string> CheckPersonName(std::string_view in, const std::string& fiel
   return name;
 }
 
+// Asks the verifier about `claim`; for an organisation (`rep` set) also about its legal
+// representative, whose mismatch becomes the decision with reason "legal_rep_<reason>".
+Result<IdentityDecision> VerifyClaims(IdentityVerifier& verifier, const IdentityClaim& claim,
+                                      const IdentityClaim* rep) {
+  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision, verifier.Verify(claim));
+  if (decision.match && rep) {
+    HERALD_ASSIGN_OR_RETURN(IdentityDecision rep_decision, verifier.Verify(*rep));
+    if (!rep_decision.match) {
+      decision = rep_decision;
+      decision.reason = "legal_rep_" + rep_decision.reason;
+    }
+  }
+  return decision;
+}
+
+// Records one verifier decision in identity_checks.
+Status RecordCheck(storage::Transaction& tx, int64_t user_id, std::optional<int64_t> subject_id,
+                   const std::string& kind, const std::string& number_index,
+                   const IdentityDecision& d, const std::string& client, Micros now) {
+  return tx
+      .Execute(
+          "INSERT INTO identity_checks (user_id, subject_id, kind, number_index, decision, "
+          "reason, source, reference, client, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?)",
+          {user_id, subject_id ? storage::Value(*subject_id) : storage::Value(), kind, number_index,
+           std::string(d.match ? "match" : "mismatch"), d.reason, d.source, d.reference, client,
+           now})
+      .status();
+}
+
 }  // namespace
 
 std::string_view SubjectKindName(SubjectKind k) {
@@ -174,17 +204,11 @@ Result<Subject> SubjectService::Create(int64_t user_id, const Verified& v,
 
   IdentityClaim claim{org ? "credit_code" : "resident_id", org ? v.org_name : v.name,
                       org ? v.credit_code : v.id_number};
-  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision, verifier_.Verify(claim));
   // An organisation is verified when the code matches its name and its legal representative's
   // ID matches theirs.
-  if (decision.match && org) {
-    IdentityClaim rep{"resident_id", v.name, v.id_number};
-    HERALD_ASSIGN_OR_RETURN(IdentityDecision rep_decision, verifier_.Verify(rep));
-    if (!rep_decision.match) {
-      decision = rep_decision;
-      decision.reason = "legal_rep_" + rep_decision.reason;
-    }
-  }
+  IdentityClaim rep{"resident_id", v.name, v.id_number};
+  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision,
+                          VerifyClaims(verifier_, claim, org ? &rep : nullptr));
 
   Subject created;
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
@@ -223,15 +247,8 @@ Result<Subject> SubjectService::Create(int64_t user_id, const Verified& v,
                    now}));
           subject_id = ins.rows[0].Int(0);
         }
-        HERALD_RETURN_IF_ERROR(
-            tx.Execute(
-                  "INSERT INTO identity_checks (user_id, subject_id, kind, number_index, "
-                  "decision, reason, source, reference, client, checked_at) VALUES (?, ?, "
-                  "?, ?, ?, ?, ?, ?, ?, ?)",
-                  {user_id, subject_id ? storage::Value(*subject_id) : storage::Value(), claim.kind,
-                   number_index, std::string(decision.match ? "match" : "mismatch"),
-                   decision.reason, decision.source, decision.reference, meta.client, now})
-                .status());
+        HERALD_RETURN_IF_ERROR(RecordCheck(tx, user_id, subject_id, claim.kind, number_index,
+                                           decision, meta.client, now));
         HERALD_RETURN_IF_ERROR(
             audit_
                 .Append(tx,
@@ -297,14 +314,8 @@ Result<Subject> SubjectService::Reverify(const std::string& actor, int64_t subje
     rep = IdentityClaim{"resident_id", name, id};
     claim = org ? IdentityClaim{"credit_code", r.Text(3), r.Text(4)} : rep;
   }
-  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision, verifier_.Verify(claim));
-  if (decision.match && org) {
-    HERALD_ASSIGN_OR_RETURN(IdentityDecision d2, verifier_.Verify(rep));
-    if (!d2.match) {
-      decision = d2;
-      decision.reason = "legal_rep_" + d2.reason;
-    }
-  }
+  HERALD_ASSIGN_OR_RETURN(IdentityDecision decision,
+                          VerifyClaims(verifier_, claim, org ? &rep : nullptr));
   const Micros now = clock_.Now();
   const std::string number_index =
       org ? crypto::BlindIndex(keys_.index_key, kCreditCodeDomain, claim.number)
@@ -323,14 +334,8 @@ Result<Subject> SubjectService::Reverify(const std::string& actor, int64_t subje
                                       : std::vector<storage::Value>{decision.source,
                                                                     decision.reference, subject_id})
                 .status());
-        HERALD_RETURN_IF_ERROR(
-            tx.Execute("INSERT INTO identity_checks (user_id, subject_id, kind, number_index, "
-                       "decision, reason, source, reference, client, checked_at) VALUES (?, ?, "
-                       "?, ?, ?, ?, ?, ?, ?, ?)",
-                       {owner, subject_id, claim.kind, number_index,
-                        std::string(decision.match ? "match" : "mismatch"), decision.reason,
-                        decision.source, decision.reference, meta.client, now})
-                .status());
+        HERALD_RETURN_IF_ERROR(RecordCheck(tx, owner, subject_id, claim.kind, number_index,
+                                           decision, meta.client, now));
         HERALD_RETURN_IF_ERROR(
             audit_
                 .Append(tx,

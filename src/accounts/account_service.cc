@@ -240,14 +240,18 @@ Status AccountService::AcceptDocument(int64_t user_id, std::string_view kind, in
   });
 }
 
-Result<bool> AccountService::HasAcceptedCurrentAgreement(int64_t user_id) const {
-  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+Result<bool> AccountService::AcceptedCurrentAgreement(Transaction& tx, int64_t user_id) const {
   HERALD_ASSIGN_OR_RETURN(
       auto rows,
-      tx->Query("SELECT COUNT(*) FROM document_acceptances WHERE user_id = ? AND kind = ? AND "
-                "version = (SELECT MAX(version) FROM documents WHERE kind = ?)",
-                {user_id, std::string(kServiceAgreement), std::string(kServiceAgreement)}));
+      tx.Query("SELECT COUNT(*) FROM document_acceptances WHERE user_id = ? AND kind = ? AND "
+               "version = (SELECT MAX(version) FROM documents WHERE kind = ?)",
+               {user_id, std::string(kServiceAgreement), std::string(kServiceAgreement)}));
   return rows.rows[0].Int(0) > 0;
+}
+
+Result<bool> AccountService::HasAcceptedCurrentAgreement(int64_t user_id) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return AcceptedCurrentAgreement(*tx, user_id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,11 +539,8 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
                                  "business_scope_required", "business_scope");
         }
         HERALD_ASSIGN_OR_RETURN(int64_t version, CurrentVersion(tx, kServiceAgreement));
-        HERALD_ASSIGN_OR_RETURN(
-            auto acc, tx.Query("SELECT COUNT(*) FROM document_acceptances WHERE user_id = ? AND "
-                               "kind = ? AND version = ?",
-                               {user_id, std::string(kServiceAgreement), version}));
-        if (acc.rows[0].Int(0) == 0) {
+        HERALD_ASSIGN_OR_RETURN(bool accepted, AcceptedCurrentAgreement(tx, user_id));
+        if (!accepted) {
           return FailedPrecondition(
               "accept the current service agreement (version " + Str(version) + ") first",
               "agreement_not_accepted");
@@ -770,16 +771,21 @@ Result<std::vector<Account>> AccountService::ListByOwner(int64_t user_id) const 
 Status AccountService::CheckCanPublish(int64_t account_id) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(Account a, Load(*tx, account_id));
+  return CheckCanPublish(*tx, a);
+}
+
+Status AccountService::CheckCanPublish(const Account& a) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return CheckCanPublish(*tx, a);
+}
+
+Status AccountService::CheckCanPublish(Transaction& tx, const Account& a) const {
   if (a.status != "active") {
     return FailedPrecondition("the account is " + a.status + " and may not publish",
                               "account_not_active");
   }
-  HERALD_ASSIGN_OR_RETURN(
-      auto acc,
-      tx->Query("SELECT COUNT(*) FROM document_acceptances WHERE user_id = ? AND kind = "
-                "? AND version = (SELECT MAX(version) FROM documents WHERE kind = ?)",
-                {a.owner_user_id, std::string(kServiceAgreement), std::string(kServiceAgreement)}));
-  if (acc.rows[0].Int(0) == 0) {
+  HERALD_ASSIGN_OR_RETURN(bool accepted, AcceptedCurrentAgreement(tx, a.owner_user_id));
+  if (!accepted) {
     return FailedPrecondition("a new service agreement was published: accept it first",
                               "agreement_not_accepted");
   }

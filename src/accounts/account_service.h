@@ -235,6 +235,8 @@ class AccountService {
   // Publication right for the content module: OK, or FailedPrecondition with
   // account_not_active, agreement_not_accepted, qualification_required.
   Status CheckCanPublish(int64_t account_id) const;
+  // The same for an account just loaded (skips loading it again).
+  Status CheckCanPublish(const Account& account) const;
 
   // --- qualifications (PA-5.2, 9.1, 9.3) ---
   Result<Qualification> SubmitQualification(int64_t user_id, int64_t account_id,
@@ -301,6 +303,8 @@ class AccountService {
   Status AddReview(storage::Transaction& tx, std::string_view kind, int64_t account_id,
                    int64_t ref_id, const std::string& detail);
   Result<int64_t> CurrentVersion(storage::Transaction& tx, std::string_view kind) const;
+  Result<bool> AcceptedCurrentAgreement(storage::Transaction& tx, int64_t user_id) const;
+  Status CheckCanPublish(storage::Transaction& tx, const Account& account) const;
   Status RestrictAccountsOf(int64_t subject_id, const std::string& actor,
                             const auth::RequestMeta& meta);
 

@@ -469,7 +469,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         in.cap_reason = cap.value_or("");
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Create(who.user_id, in, Meta(req)));
         return Created(
-            json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a.id))}});
+            json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
       },
       s));
   router.Add(Secured(
@@ -479,7 +479,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListByOwner(who.user_id));
         json::array out;
         for (const auto& a : list)
-          out.push_back(OwnerAccountJson(a, s.accounts->CheckCanPublish(a.id)));
+          out.push_back(OwnerAccountJson(a, s.accounts->CheckCanPublish(a)));
         return JsonResponse(200, json::object{{"accounts", std::move(out)}});
       },
       s));
@@ -514,7 +514,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(up.business_scope, body.OptionalString("business_scope", 500));
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Update(who.user_id, id, up, Meta(req)));
         return JsonResponse(
-            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a.id))}});
+            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
       },
       s));
   router.Add(Secured(
@@ -566,7 +566,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->SetStatus(who.Actor(), id, status, reason,
                                                               note.value_or(""), due, Meta(req)));
         return JsonResponse(
-            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a.id))}});
+            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
       },
       s));
 
@@ -589,8 +589,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
           HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
           HERALD_ASSIGN_OR_RETURN(auto a, ((*s.accounts).*fn)(who.user_id, id, Meta(req)));
           return JsonResponse(
-              200,
-              json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a.id))}});
+              200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
         },
         s));
   }

@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libopencc-dev opencc libvectorscan-dev libpng-dev libjpeg-dev libwebp-dev libstb-dev
   wrk bc curl nodejs npm ca-certificates
+  python3-jieba  # bench/: its jieba/dict.txt is the word list of the screening benchmark
 )
 
 missing=()

@@ -31,24 +31,11 @@ std::optional<Micros> OptInt(const Row& r, size_t i) {
   return r.Int(i);
 }
 
-// A single-line text field of 0..max characters (min 1 when required).
+// A text field of min..max characters (core/strings.h).
 Result<std::string> CheckText(std::string_view in, size_t min_chars, size_t max_chars,
                               const std::string& reason, const std::string& field,
                               bool multiline = false) {
-  std::string s(Trim(in));
-  if (!IsValidUtf8(s)) return InvalidArgument(field + " is not valid UTF-8", reason, field);
-  size_t n = Utf8Length(s);
-  if (n < min_chars || n > max_chars) {
-    return InvalidArgument(field + " must have " + std::to_string(min_chars) + " to " +
-                               std::to_string(max_chars) + " characters",
-                           reason, field);
-  }
-  for (unsigned char c : s) {
-    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f) {
-      return InvalidArgument(field + " contains control characters", reason, field);
-    }
-  }
-  return s;
+  return CheckTextField(in, min_chars, max_chars, reason, field, multiline);
 }
 
 Status CheckMediaId(const std::string& id, const std::string& field) {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
+
 namespace herald {
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF).
@@ -19,5 +21,12 @@ bool StartsWith(std::string_view s, std::string_view prefix);
 std::string ToLower(std::string_view s);
 // `s` without leading and trailing ASCII whitespace.
 std::string_view Trim(std::string_view s);
+
+// A user-written text field: trimmed of ASCII whitespace, valid UTF-8, min_chars..max_chars
+// code points, no control characters (newline and tab allowed when `multiline`). Returns the
+// trimmed text, or InvalidArgument with `reason` and `field`.
+Result<std::string> CheckTextField(std::string_view in, size_t min_chars, size_t max_chars,
+                                   const std::string& reason, const std::string& field,
+                                   bool multiline = false);
 
 }  // namespace herald

@@ -117,7 +117,7 @@ test('screen: a bad or missing term file exits 2 naming the file and line', () =
 });
 
 test('screen: the sample dictionary loads and screens', () => {
-  const sample = path.join(ROOT, 'docs/samples/default_terms.tsv');
+  const sample = path.join(ROOT, 'src/moderation/default_terms.tsv');
   const lines = screenLines([sample], '真是大麻烦\n出售大麻\n正规网站\n').map((l) =>
     JSON.parse(l),
   );

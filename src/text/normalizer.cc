@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <map>
@@ -26,6 +27,7 @@ namespace herald::text {
 namespace {
 
 constexpr uint32_t kIdentity = 0xFFFFFFFFu;
+constexpr size_t kPoolPadding = 4;
 constexpr char32_t kMaxCodePoint = 0x10FFFF;
 constexpr size_t kBlockCount = (kMaxCodePoint + 1) >> 8;  // 0x1100 blocks of 256 code points
 
@@ -335,6 +337,11 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOptions& 
     n->stage1_[b] = it->second;
   }
   if (n->pool_.size() >= (1u << 24)) return Internal("fold table pool too large");
+  n->pool_.append(kPoolPadding, '\0');  // Run copies folds 4 bytes at a time
+  n->bmp_identity_.assign(0x10000 / 64, 0);
+  for (char32_t cp = 0; cp < 0x10000; ++cp) {
+    if (n->Entry(cp) == kIdentity) n->bmp_identity_[cp >> 6] |= uint64_t{1} << (cp & 63);
+  }
   return n;
 }
 
@@ -356,22 +363,55 @@ Status Normalizer::Run(std::string_view in, std::string* text, std::vector<uint3
   if (in.size() >= std::numeric_limits<uint32_t>::max()) {
     return InvalidArgument("text too large to normalise", "text_too_large");
   }
-  // Output is written through raw pointers into buffers sized generously up front and grown
-  // (rarely: only compatibility expansions make text longer) when a fold would not fit.
-  size_t cap = in.size() + 16;
+  // The hot loop of screening (docs/benchmarks.md). Output goes through raw pointers into
+  // buffers sized up front with kSlack bytes to spare, so a fold of up to 4 bytes (every fold
+  // but a few compatibility expansions) is stored with fixed-size copies that may write past the
+  // fold's end; the buffers grow (rarely: only expansions make text longer) when a fold would
+  // not leave that slack. Every table and buffer pointer lives in a local: stores through char*
+  // may alias anything, and reloading the vectors' data pointers after each store was a
+  // measurable cost.
+  constexpr size_t kSlack = 8;
+  const size_t n = in.size();
+  size_t cap = n + 2 * kSlack;
   text->resize(cap);
   if constexpr (kWithOffsets) {
     start->resize(cap);
     end->resize(cap);
   }
+  char* out = text->data();
+  uint32_t* so = kWithOffsets ? start->data() : nullptr;
+  uint32_t* eo = kWithOffsets ? end->data() : nullptr;
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const char* pool = pool_.data();  // padded with kPoolPadding zero bytes (Create)
+  const uint16_t* stage1 = stage1_.data();
+  const uint32_t* blocks = blocks_.data();
+  const uint64_t* bmp_identity = bmp_identity_.data();
   size_t o = 0;
-  const char* pool = pool_.data();
-  const size_t n = in.size();
   for (size_t i = 0; i < n;) {
+    // Decode one code point: ASCII and 3-byte sequences (all of CJK) inline, the rest through
+    // the general validating decoder.
     char32_t cp;
-    const size_t len = DecodeUtf8(in, i, &cp);
-    if (len == 0) return InvalidArgument("text is not valid UTF-8", "invalid_utf8");
-    const uint32_t e = Entry(cp);
+    size_t len;
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c & 0xF0) == 0xE0 && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+               (p[i + 2] & 0xC0) == 0x80) {
+      cp = (char32_t(c & 0x0F) << 12) | (char32_t(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return InvalidArgument("text is not valid UTF-8", "invalid_utf8");
+      }
+      len = 3;
+    } else {
+      len = DecodeUtf8(in, i, &cp);
+      if (len == 0) return InvalidArgument("text is not valid UTF-8", "invalid_utf8");
+    }
+    // Most code points of real text are left alone: one L1-resident bit answers that before
+    // the two dependent loads of the full table.
+    const uint32_t e = (cp < 0x10000 && ((bmp_identity[cp >> 6] >> (cp & 63)) & 1))
+                           ? kIdentity
+                           : blocks[(static_cast<size_t>(stage1[cp >> 8]) << 8) | (cp & 0xFF)];
     const char* src;
     size_t out_len;
     if (e == kIdentity) {
@@ -381,24 +421,40 @@ Status Normalizer::Run(std::string_view in, std::string* text, std::vector<uint3
       src = pool + (e & 0xFFFFFF);
       out_len = e >> 24;
     }
-    if (o + out_len > cap) {
-      cap = std::max(cap * 2, o + out_len);
+    if (o + out_len + kSlack > cap) {
+      cap = std::max(cap * 2, o + out_len + kSlack);
       text->resize(cap);
+      out = text->data();
       if constexpr (kWithOffsets) {
         start->resize(cap);
         end->resize(cap);
+        so = start->data();
+        eo = end->data();
       }
     }
-    char* t = text->data() + o;
-    for (size_t k = 0; k < out_len; ++k) t[k] = src[k];
+    // 4 bytes can be read from src when it is in the (padded) pool or not at the input's end.
+    if (out_len <= 4 && (e != kIdentity || i + 4 <= n)) {
+      std::memcpy(out + o, src, 4);
+    } else {
+      std::memcpy(out + o, src, out_len);
+    }
     if constexpr (kWithOffsets) {
-      uint32_t* s = start->data() + o;
-      uint32_t* en = end->data() + o;
       const auto b = static_cast<uint32_t>(i);
       const auto f = static_cast<uint32_t>(i + len);
-      for (size_t k = 0; k < out_len; ++k) {
-        s[k] = b;
-        en[k] = f;
+      if (out_len <= 4) {
+        so[o] = b;
+        so[o + 1] = b;
+        so[o + 2] = b;
+        so[o + 3] = b;
+        eo[o] = f;
+        eo[o + 1] = f;
+        eo[o + 2] = f;
+        eo[o + 3] = f;
+      } else {
+        for (size_t k = 0; k < out_len; ++k) {
+          so[o + k] = b;
+          eo[o + k] = f;
+        }
       }
     }
     o += out_len;

@@ -22,7 +22,7 @@
 //
 // Thread safety: a Normalizer is immutable after Create(); all methods are const and may be
 // called concurrently from any number of threads. It holds no ICU or OpenCC objects after
-// construction (about 400 KB of tables).
+// construction (about 400 KB of tables and an 8 KB bitmap).
 #pragma once
 
 #include <cstdint>
@@ -127,6 +127,9 @@ class Normalizer {
   std::vector<uint16_t> stage1_;
   std::vector<uint32_t> blocks_;
   std::string pool_;
+  // One bit per BMP code point, set when its entry is kIdentity: the common case of Run answered
+  // from 8 KB (stays in L1) instead of two dependent loads into ~100 KB of blocks.
+  std::vector<uint64_t> bmp_identity_;
 };
 
 }  // namespace herald::text

@@ -229,6 +229,61 @@ TEST(Normalizer, FoldMatchesNormalize) {
   EXPECT_EQ(Screening().FoldCodePoint(U'中'), "中");
 }
 
+// Normalize and Fold (one hand-optimised loop, docs/benchmarks.md) agree with the obvious
+// per-code-point definition on random mixes of ASCII, CJK, traditional characters, full-width
+// forms, noise, expansions (ß, ﬁ, ㈱), 4-byte characters and broken UTF-8, at every length.
+TEST(Normalizer, NormalizeAgreesWithPerCodePointFold) {
+  const std::vector<std::string> valid_pieces = {
+      "a", "Z", " ",  "!", "\t",     "中", "國", "赌", "賭",     "·",      "，", "Ａ",
+      "ß", "ﬁ", "㈱", "①", "\u200B", "😀",  "𠀀", "é",  "\u0301", "\u0430", "ロ", "e\u0301"};
+  const std::vector<std::string> broken_pieces = {"\xFF", "\xE8\xB5", "\xC0\xAF", "\xED\xA0\x80",
+                                                  "\xF0\x9F"};
+  uint64_t state = 7;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  for (const Normalizer* norm : {&Screening(), &Names()}) {
+    for (int round = 0; round < 3000; ++round) {
+      std::string in;
+      const int count = static_cast<int>(next() % 24);
+      for (int k = 0; k < count; ++k) {
+        // Broken sequences are rare so that most inputs are valid.
+        in += next() % 64 == 0 ? broken_pieces[next() % broken_pieces.size()]
+                               : valid_pieces[next() % valid_pieces.size()];
+      }
+      std::string want;
+      std::vector<uint32_t> want_start, want_end;
+      bool valid = true;
+      for (size_t i = 0; i < in.size();) {
+        char32_t cp;
+        const size_t len = DecodeUtf8(in, i, &cp);
+        if (len == 0) {
+          valid = false;
+          break;
+        }
+        const std::string f = norm->FoldCodePoint(cp);
+        want += f;
+        want_start.insert(want_start.end(), f.size(), static_cast<uint32_t>(i));
+        want_end.insert(want_end.end(), f.size(), static_cast<uint32_t>(i + len));
+        i += len;
+      }
+      auto got = norm->Normalize(in);
+      auto folded = norm->Fold(in);
+      ASSERT_EQ(got.ok(), valid) << in;
+      ASSERT_EQ(folded.ok(), valid) << in;
+      if (!valid) {
+        EXPECT_EQ(got.status().reason(), "invalid_utf8");
+        continue;
+      }
+      EXPECT_EQ(got->text, want) << in;
+      EXPECT_EQ(got->start, want_start) << in;
+      EXPECT_EQ(got->end, want_end) << in;
+      EXPECT_EQ(*folded, want) << in;
+    }
+  }
+}
+
 TEST(Normalizer, InvalidUtf8IsRejected) {
   for (std::string_view bad : {std::string_view("a\xFF"), std::string_view("\xE8\xB5"),
                                std::string_view("\xC0\xAF"), std::string_view("ok\xED\xA0\x80")}) {

@@ -1,18 +1,17 @@
 #include "moderation/dedup.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
-
-#include "text/utf8.h"
 
 namespace herald::moderation {
 
 namespace {
 
 constexpr int kShingle = 3;
-constexpr int kBands = 32;
-constexpr int kRows = 4;
-constexpr int kHashes = kBands * kRows;
+constexpr int kHashes = 128;   // signature values (bins of one-permutation hashing)
+constexpr int kBinShift = 57;  // top 7 bits of a shingle hash choose its bin
+constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
 
 // splitmix64 finaliser: a fast, well-mixed 64-bit hash step.
 uint64_t Mix(uint64_t x) {
@@ -20,6 +19,84 @@ uint64_t Mix(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
+}
+
+// Decodes the next code point of well-formed UTF-8 (Normalizer output) at p[i].
+inline char32_t NextCodePoint(const unsigned char* p, size_t* i) {
+  const unsigned c = p[*i];
+  if (c < 0x80) {
+    *i += 1;
+    return c;
+  }
+  if (c < 0xE0) {
+    char32_t v = (char32_t(c & 0x1F) << 6) | (p[*i + 1] & 0x3F);
+    *i += 2;
+    return v;
+  }
+  if (c < 0xF0) {
+    char32_t v =
+        (char32_t(c & 0x0F) << 12) | (char32_t(p[*i + 1] & 0x3F) << 6) | (p[*i + 2] & 0x3F);
+    *i += 3;
+    return v;
+  }
+  char32_t v = (char32_t(c & 0x07) << 18) | (char32_t(p[*i + 1] & 0x3F) << 12) |
+               (char32_t(p[*i + 2] & 0x3F) << 6) | (p[*i + 3] & 0x3F);
+  *i += 4;
+  return v;
+}
+
+// Calls f(hash) for every character 3-shingle of folded (well-formed UTF-8) text, or once for a
+// text of one or two characters. A shingle packs its three 21-bit code points into one integer
+// (injective), marked in bit 63 when shorter than three, then mixed.
+template <typename F>
+void ForEachShingle(const std::string& folded, F&& f) {
+  const auto* p = reinterpret_cast<const unsigned char*>(folded.data());
+  const size_t n = folded.size();
+  size_t i = 0;
+  uint64_t window = 0;
+  int have = 0;
+  while (i < n) {
+    window = ((window << 21) | NextCodePoint(p, &i)) & ((uint64_t{1} << 63) - 1);
+    if (++have >= kShingle) f(Mix(window));
+  }
+  if (have > 0 && have < kShingle) f(Mix(window | (uint64_t{1} << 63) | uint64_t(have) << 61));
+}
+
+// One-permutation MinHash with optimal densification: bin = top bits of the shingle hash, each
+// bin keeps its minimum; an empty bin i takes the value of the first non-empty bin in a fixed
+// pseudo-random sequence of bins for i, so two documents' values in bin i agree with
+// probability equal to their Jaccard similarity.
+void Densify(uint64_t* sig) {
+  bool any = false;
+  for (int i = 0; i < kHashes; ++i) any |= sig[i] != kEmpty;
+  if (!any) return;
+  uint64_t filled[kHashes];
+  std::copy(sig, sig + kHashes, filled);
+  for (int i = 0; i < kHashes; ++i) {
+    if (sig[i] != kEmpty) continue;
+    uint64_t attempt = 0;
+    int j;
+    do {
+      ++attempt;
+      j = attempt <= 4096 ? static_cast<int>(Mix((uint64_t(i) << 32) | attempt) >> kBinShift)
+                          : static_cast<int>((attempt - 4097) % kHashes);
+    } while (sig[j] == kEmpty);
+    filled[i] = sig[j];
+  }
+  std::copy(filled, filled + kHashes, sig);
+}
+
+// The 16 bits of a signature value kept by kSignature verification.
+uint16_t Short(uint64_t v) { return static_cast<uint16_t>(Mix(v) >> 48); }
+
+// The number of rows per band: the largest r ≤ 8 whose floor(128 / r) bands miss a pair at the
+// threshold with probability ≤ 1e-4.
+int RowsFor(double threshold) {
+  for (int r = 8; r > 1; --r) {
+    const double miss = std::pow(1.0 - std::pow(threshold, r), kHashes / r);
+    if (miss <= 1e-4) return r;
+  }
+  return 1;
 }
 
 }  // namespace
@@ -41,62 +118,159 @@ double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   return static_cast<double>(both) / static_cast<double>(a.size() + b.size() - both);
 }
 
-NearDuplicateIndex::NearDuplicateIndex(const text::Normalizer& norm, double threshold)
-    : norm_(norm), threshold_(threshold) {}
+void NearDuplicateIndex::BandTable::Insert(uint32_t key, uint32_t doc) {
+  if (slots.empty() || (used + 1) * 5 > slots.size() * 4) {
+    std::vector<uint64_t> old(slots.empty() ? 1024 : slots.size() * 2, 0);
+    old.swap(slots);
+    const size_t mask = slots.size() - 1;
+    for (uint64_t s : old) {
+      if (s == 0) continue;
+      size_t at = (s >> 32) & mask;
+      while (slots[at] != 0) at = (at + 1) & mask;
+      slots[at] = s;
+    }
+  }
+  const size_t mask = slots.size() - 1;
+  size_t at = key & mask;
+  while (slots[at] != 0) at = (at + 1) & mask;
+  slots[at] = (uint64_t{key} << 32) | (uint64_t{doc} + 1);
+  ++used;
+}
+
+template <typename F>
+void NearDuplicateIndex::BandTable::ForEach(uint32_t key, F&& f) const {
+  if (slots.empty()) return;
+  const size_t mask = slots.size() - 1;
+  for (size_t at = key & mask; slots[at] != 0; at = (at + 1) & mask) {
+    if ((slots[at] >> 32) == key) f(static_cast<uint32_t>(slots[at] & 0xFFFFFFFFu) - 1);
+  }
+}
+
+NearDuplicateIndex::NearDuplicateIndex(const text::Normalizer& norm, double threshold,
+                                       Verification verification)
+    : norm_(norm), threshold_(threshold), verification_(verification) {
+  rows_ = RowsFor(std::clamp(threshold_, 0.01, 1.0));
+  bands_ = kHashes / rows_;
+  tables_.resize(static_cast<size_t>(bands_));
+}
 
 Result<std::vector<uint64_t>> NearDuplicateIndex::Shingles(std::string_view text) const {
   HERALD_ASSIGN_OR_RETURN(std::string folded, norm_.Fold(text));
-  auto cps = text::DecodeUtf8String(folded);
-  if (!cps) return InvalidArgument("text is not valid UTF-8", "invalid_utf8");
   std::vector<uint64_t> out;
-  if (cps->empty()) return out;
-  const size_t n = cps->size();
-  const size_t k = std::min<size_t>(kShingle, n);
-  out.reserve(n - k + 1);
-  for (size_t i = 0; i + k <= n; ++i) {
-    uint64_t h = 0x84222325cbf29ce4ULL;
-    for (size_t j = 0; j < k; ++j) h = Mix(h ^ (*cps)[i + j]);
-    out.push_back(h);
-  }
+  out.reserve(folded.size() / 2 + 1);
+  ForEachShingle(folded, [&](uint64_t h) { out.push_back(h); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-Result<std::vector<std::string>> NearDuplicateIndex::Add(std::string id, std::string_view text) {
-  HERALD_ASSIGN_OR_RETURN(std::vector<uint64_t> shingles, Shingles(text));
-  std::vector<uint64_t> keys;
-  if (!shingles.empty()) {
-    uint64_t sig[kHashes];
-    for (int h = 0; h < kHashes; ++h) sig[h] = std::numeric_limits<uint64_t>::max();
-    for (uint64_t s : shingles) {
-      for (int h = 0; h < kHashes; ++h) {
-        sig[h] = std::min(sig[h], Mix(s ^ (0x51ed270b27e3f1a5ULL * (h + 1))));
-      }
-    }
-    for (int b = 0; b < kBands; ++b) {
-      uint64_t key = Mix(static_cast<uint64_t>(b));
-      for (int r = 0; r < kRows; ++r) key = Mix(key ^ sig[b * kRows + r]);
-      keys.push_back(key);
-    }
+Result<NearDuplicateIndex::Fingerprint> NearDuplicateIndex::FingerprintOf(
+    std::string_view text) const {
+  HERALD_ASSIGN_OR_RETURN(std::string folded, norm_.Fold(text));
+  Fingerprint fp;
+  uint64_t sig[kHashes];
+  std::fill(sig, sig + kHashes, kEmpty);
+  bool any = false;
+  if (verification_ == Verification::kExact) fp.shingles.reserve(folded.size() / 2 + 1);
+  ForEachShingle(folded, [&](uint64_t h) {
+    any = true;
+    uint64_t& bin = sig[h >> kBinShift];
+    bin = std::min(bin, h);
+    if (verification_ == Verification::kExact) fp.shingles.push_back(h);
+  });
+  if (!any) return fp;
+  Densify(sig);
+  fp.minhash.assign(sig, sig + kHashes);
+  std::sort(fp.shingles.begin(), fp.shingles.end());
+  fp.shingles.erase(std::unique(fp.shingles.begin(), fp.shingles.end()), fp.shingles.end());
+  return fp;
+}
+
+std::vector<uint32_t> NearDuplicateIndex::BandKeys(const std::vector<uint64_t>& minhash) const {
+  std::vector<uint32_t> keys;
+  if (minhash.size() != kHashes) return keys;
+  keys.reserve(static_cast<size_t>(bands_));
+  for (int b = 0; b < bands_; ++b) {
+    uint64_t key = Mix(static_cast<uint64_t>(b));
+    for (int r = 0; r < rows_; ++r) key = Mix(key ^ minhash[static_cast<size_t>(b * rows_ + r)]);
+    keys.push_back(static_cast<uint32_t>(key >> 32));
   }
+  return keys;
+}
+
+bool NearDuplicateIndex::Verify(const Fingerprint& fp, const std::vector<uint16_t>& sig,
+                                uint32_t doc) const {
+  if (verification_ == Verification::kExact) {
+    return Jaccard(fp.shingles, sets_[doc]) >= threshold_;
+  }
+  const uint16_t* other = sigs_.data() + static_cast<size_t>(doc) * kHashes;
+  int equal = 0;
+  for (int i = 0; i < kHashes; ++i) equal += sig[static_cast<size_t>(i)] == other[i];
+  // Two unequal values agree in 16 bits with probability 2^-16: unbias the estimate.
+  constexpr double kChance = 1.0 / 65536.0;
+  const double estimate = (equal / static_cast<double>(kHashes) - kChance) / (1.0 - kChance);
+  return estimate >= threshold_ - 1e-12;
+}
+
+std::vector<std::string> NearDuplicateIndex::Lookup(const Fingerprint& fp) const {
+  std::vector<std::string> near;
+  const std::vector<uint32_t> keys = BandKeys(fp.minhash);
+  if (keys.empty()) return near;
   std::vector<uint32_t> candidates;
-  for (uint64_t key : keys) {
-    auto it = buckets_.find(key);
-    if (it != buckets_.end()) {
-      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-    }
+  for (size_t b = 0; b < keys.size(); ++b) {
+    tables_[b].ForEach(keys[b], [&](uint32_t doc) { candidates.push_back(doc); });
   }
+  if (candidates.empty()) return near;
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<std::string> near;
-  for (uint32_t c : candidates) {
-    if (Jaccard(shingles, docs_[c].shingles) >= threshold_) near.push_back(docs_[c].id);
+  std::vector<uint16_t> sig;
+  if (verification_ == Verification::kSignature) {
+    sig.reserve(kHashes);
+    for (uint64_t v : fp.minhash) sig.push_back(Short(v));
   }
-  const uint32_t index = static_cast<uint32_t>(docs_.size());
-  docs_.push_back(Doc{std::move(id), std::move(shingles)});
-  for (uint64_t key : keys) buckets_[key].push_back(index);
+  for (uint32_t c : candidates) {
+    if (!Verify(fp, sig, c)) continue;
+    const size_t begin = c == 0 ? 0 : id_end_[c - 1];
+    near.emplace_back(ids_, begin, id_end_[c] - begin);
+  }
   return near;
+}
+
+Result<std::vector<std::string>> NearDuplicateIndex::Find(std::string_view text) const {
+  HERALD_ASSIGN_OR_RETURN(Fingerprint fp, FingerprintOf(text));
+  return Lookup(fp);
+}
+
+void NearDuplicateIndex::Insert(std::string id, Fingerprint fp) {
+  const auto doc = static_cast<uint32_t>(id_end_.size());
+  ids_ += id;
+  id_end_.push_back(ids_.size());
+  if (verification_ == Verification::kExact) {
+    fp.shingles.shrink_to_fit();
+    sets_.push_back(std::move(fp.shingles));
+  } else {
+    for (int i = 0; i < kHashes; ++i) {
+      sigs_.push_back(fp.minhash.empty() ? 0 : Short(fp.minhash[static_cast<size_t>(i)]));
+    }
+  }
+  const std::vector<uint32_t> keys = BandKeys(fp.minhash);
+  for (size_t b = 0; b < keys.size(); ++b) tables_[b].Insert(keys[b], doc);
+}
+
+Result<std::vector<std::string>> NearDuplicateIndex::Add(std::string id, std::string_view text) {
+  HERALD_ASSIGN_OR_RETURN(Fingerprint fp, FingerprintOf(text));
+  std::vector<std::string> near = Lookup(fp);
+  Insert(std::move(id), std::move(fp));
+  return near;
+}
+
+size_t NearDuplicateIndex::MemoryBytes() const {
+  size_t bytes = ids_.capacity() + id_end_.capacity() * sizeof(uint64_t) +
+                 sets_.capacity() * sizeof(std::vector<uint64_t>) +
+                 sigs_.capacity() * sizeof(uint16_t);
+  for (const auto& s : sets_) bytes += s.capacity() * sizeof(uint64_t);
+  for (const auto& t : tables_) bytes += t.slots.capacity() * sizeof(uint64_t);
+  return bytes;
 }
 
 }  // namespace herald::moderation

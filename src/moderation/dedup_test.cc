@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <set>
 
@@ -103,6 +104,71 @@ TEST_F(DedupTest, RecallAndPrecisionAgainstExactJaccard) {
   EXPECT_GT(true_pos, 100);              // the edited copies with few edits
   EXPECT_EQ(false_pos, 0);               // candidates are verified exactly
   EXPECT_LE(false_neg, true_pos / 100);  // recall ≥ 0.99
+}
+
+TEST_F(DedupTest, FindLooksUpWithoutAddingAndAddIsFingerprintLookupInsert) {
+  NearDuplicateIndex index(*norm_);
+  ASSERT_TRUE(index.Add("a", kArticle).ok());
+  EXPECT_EQ(*index.Find(kArticle), std::vector<std::string>{"a"});
+  EXPECT_EQ(*index.Find(kArticle), std::vector<std::string>{"a"});
+  EXPECT_EQ(index.size(), 1u);
+  auto fp = index.FingerprintOf(kArticle);
+  ASSERT_TRUE(fp.ok());
+  EXPECT_EQ(fp->minhash.size(), 128u);
+  EXPECT_EQ(fp->shingles, *index.Shingles(kArticle));
+  EXPECT_EQ(index.Lookup(*fp), std::vector<std::string>{"a"});
+  index.Insert("b", std::move(*fp));
+  EXPECT_EQ(*index.Add("c", kArticle), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(index.Find(std::string("\xff", 1)).status().reason(), "invalid_utf8");
+  EXPECT_TRUE(index.FingerprintOf("!!!")->minhash.empty());
+}
+
+TEST_F(DedupTest, BandShapeFollowsTheThreshold) {
+  NearDuplicateIndex def(*norm_), low(*norm_, 0.3), high(*norm_, 0.95);
+  EXPECT_EQ(def.rows(), 5);
+  EXPECT_EQ(def.bands(), 25);
+  EXPECT_EQ(low.rows(), 1);
+  EXPECT_EQ(low.bands(), 128);
+  EXPECT_GT(high.rows(), def.rows());
+}
+
+TEST_F(DedupTest, SignatureVerificationEstimatesJaccard) {
+  // The same generated copies as above, verified against the stored 16-bit signature instead of
+  // the shingle sets: pairs far from the threshold are decided right, and overall F1 is high.
+  std::mt19937 rng(7);
+  std::vector<std::string> all;
+  for (int d = 0; d < 200; ++d) {
+    std::u32string s;
+    for (int i = 0; i < 300; ++i) s += static_cast<char32_t>(0x4E00 + rng() % 2000);
+    all.push_back(text::EncodeUtf8(s));
+    int edits = static_cast<int>(rng() % 40);
+    for (int e = 0; e < edits; ++e)
+      s[rng() % s.size()] = static_cast<char32_t>(0x4E00 + rng() % 2000);
+    all.push_back(text::EncodeUtf8(s));
+  }
+  const double t = 0.8;
+  NearDuplicateIndex index(*norm_, t, NearDuplicateIndex::Verification::kSignature);
+  std::vector<std::vector<uint64_t>> sets;
+  int tp = 0, fn = 0, fp = 0, far_wrong = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    auto near = *index.Add(std::to_string(i), all[i]);
+    sets.push_back(*index.Shingles(all[i]));
+    std::set<std::string> got(near.begin(), near.end());
+    for (size_t j = 0; j < i; ++j) {
+      const double jac = Jaccard(sets[i], sets[j]);
+      const bool truth = jac >= t;
+      const bool found = got.count(std::to_string(j)) > 0;
+      tp += truth && found;
+      fn += truth && !found;
+      fp += !truth && found;
+      far_wrong += truth != found && std::abs(jac - t) > 0.15;
+    }
+  }
+  EXPECT_EQ(index.size(), all.size());
+  EXPECT_EQ(far_wrong, 0);
+  EXPECT_GT(tp, 50);
+  EXPECT_GE(2.0 * tp / (2.0 * tp + fp + fn), 0.9);
+  EXPECT_LT(index.MemoryBytes(), all.size() * 1024);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "moderation/dedup.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 namespace herald::moderation {
 
@@ -62,32 +64,39 @@ void ForEachShingle(const std::string& folded, F&& f) {
   if (have > 0 && have < kShingle) f(Mix(window | (uint64_t{1} << 63) | uint64_t(have) << 61));
 }
 
-// One-permutation MinHash with optimal densification: bin = top bits of the shingle hash, each
+// One-permutation MinHash with optimal densification: bin = some bits of the shingle hash, each
 // bin keeps its minimum; an empty bin i takes the value of the first non-empty bin in a fixed
 // pseudo-random sequence of bins for i, so two documents' values in bin i agree with
-// probability equal to their Jaccard similarity.
-void Densify(uint64_t* sig) {
+// probability equal to their Jaccard similarity. `k` is a power of two.
+void Densify(uint64_t* sig, int k) {
   bool any = false;
-  for (int i = 0; i < kHashes; ++i) any |= sig[i] != kEmpty;
+  for (int i = 0; i < k; ++i) any |= sig[i] != kEmpty;
   if (!any) return;
-  uint64_t filled[kHashes];
-  std::copy(sig, sig + kHashes, filled);
-  for (int i = 0; i < kHashes; ++i) {
+  const int shift = 64 - std::countr_zero(static_cast<unsigned>(k));
+  std::vector<uint64_t> filled(sig, sig + k);
+  for (int i = 0; i < k; ++i) {
     if (sig[i] != kEmpty) continue;
     uint64_t attempt = 0;
     int j;
     do {
       ++attempt;
-      j = attempt <= 4096 ? static_cast<int>(Mix((uint64_t(i) << 32) | attempt) >> kBinShift)
-                          : static_cast<int>((attempt - 4097) % kHashes);
+      j = attempt <= 4096 ? static_cast<int>(Mix((uint64_t(i) << 32) | attempt) >> shift)
+                          : static_cast<int>((attempt - 4097) % static_cast<uint64_t>(k));
     } while (sig[j] == kEmpty);
-    filled[i] = sig[j];
+    filled[static_cast<size_t>(i)] = sig[j];
   }
-  std::copy(filled, filled + kHashes, sig);
+  std::copy(filled.begin(), filled.end(), sig);
 }
 
-// The 16 bits of a signature value kept by kSignature verification.
-uint16_t Short(uint64_t v) { return static_cast<uint16_t>(Mix(v) >> 48); }
+// kSignature keeps a second, larger one-permutation sketch for verification: 1,024 bins chosen
+// by 10 bits of the shingle hash below the 7 that choose the LSH bin, 8 bits kept per value,
+// 0 for an empty bin (not densified: the estimator skips bins empty in both documents).
+constexpr int kSketch = 1024;
+constexpr int kSketchShift = 47;
+// Sketches live in chunks of 4 MB so that the index never reallocates (and briefly doubles)
+// gigabytes as it grows.
+constexpr uint32_t kSketchesPerChunk = 4096;
+uint8_t Short(uint64_t v) { return static_cast<uint8_t>(1 + (Mix(v) >> 32) % 255); }
 
 // The number of rows per band: the largest r ≤ 8 whose floor(128 / r) bands miss a pair at the
 // threshold with probability ≤ 1e-4.
@@ -171,18 +180,34 @@ Result<NearDuplicateIndex::Fingerprint> NearDuplicateIndex::FingerprintOf(
   uint64_t sig[kHashes];
   std::fill(sig, sig + kHashes, kEmpty);
   bool any = false;
-  if (verification_ == Verification::kExact) fp.shingles.reserve(folded.size() / 2 + 1);
+  const bool exact = verification_ == Verification::kExact;
+  std::vector<uint64_t> sketch;
+  if (exact) {
+    fp.shingles.reserve(folded.size() / 2 + 1);
+  } else {
+    sketch.assign(kSketch, kEmpty);
+  }
   ForEachShingle(folded, [&](uint64_t h) {
     any = true;
     uint64_t& bin = sig[h >> kBinShift];
     bin = std::min(bin, h);
-    if (verification_ == Verification::kExact) fp.shingles.push_back(h);
+    if (exact) {
+      fp.shingles.push_back(h);
+    } else {
+      uint64_t& s = sketch[(h >> kSketchShift) & (kSketch - 1)];
+      s = std::min(s, h);
+    }
   });
   if (!any) return fp;
-  Densify(sig);
+  Densify(sig, kHashes);
   fp.minhash.assign(sig, sig + kHashes);
-  std::sort(fp.shingles.begin(), fp.shingles.end());
-  fp.shingles.erase(std::unique(fp.shingles.begin(), fp.shingles.end()), fp.shingles.end());
+  if (exact) {
+    std::sort(fp.shingles.begin(), fp.shingles.end());
+    fp.shingles.erase(std::unique(fp.shingles.begin(), fp.shingles.end()), fp.shingles.end());
+  } else {
+    fp.sketch.reserve(kSketch);
+    for (uint64_t v : sketch) fp.sketch.push_back(v == kEmpty ? 0 : Short(v));
+  }
   return fp;
 }
 
@@ -198,18 +223,28 @@ std::vector<uint32_t> NearDuplicateIndex::BandKeys(const std::vector<uint64_t>& 
   return keys;
 }
 
-bool NearDuplicateIndex::Verify(const Fingerprint& fp, const std::vector<uint16_t>& sig,
-                                uint32_t doc) const {
+bool NearDuplicateIndex::Verify(const Fingerprint& fp, uint32_t doc) const {
   if (verification_ == Verification::kExact) {
     return Jaccard(fp.shingles, sets_[doc]) >= threshold_;
   }
-  const uint16_t* other = sigs_.data() + static_cast<size_t>(doc) * kHashes;
-  int equal = 0;
-  for (int i = 0; i < kHashes; ++i) equal += sig[static_cast<size_t>(i)] == other[i];
-  // Two unequal values agree in 16 bits with probability 2^-16: unbias the estimate.
-  constexpr double kChance = 1.0 / 65536.0;
-  const double estimate = (equal / static_cast<double>(kHashes) - kChance) / (1.0 - kChance);
-  return estimate >= threshold_ - 1e-12;
+  if (fp.sketch.size() != kSketch) return false;
+  // The one-permutation estimator (Li, Owen and Zhang 2012): among the bins non-empty in either
+  // document, the fraction whose minimum is shared. Two different values agree in their 8 kept
+  // bits with probability 1/255: the count of agreements is unbiased for that.
+  const uint8_t* mine = fp.sketch.data();
+  const uint8_t* other = sketches_[doc / kSketchesPerChunk].get() +
+                         static_cast<size_t>(doc % kSketchesPerChunk) * kSketch;
+  int equal = 0, both = 0, either = 0;
+  for (int i = 0; i < kSketch; ++i) {
+    const bool a = mine[i] != 0, b = other[i] != 0;
+    either += a | b;
+    both += a & b;
+    equal += a & b & (mine[i] == other[i]);
+  }
+  if (either == 0) return false;
+  constexpr double kChance = 1.0 / 255.0;
+  const double shared = (equal - kChance * both) / (1.0 - kChance);
+  return shared / either >= threshold_ - 1e-12;
 }
 
 std::vector<std::string> NearDuplicateIndex::Lookup(const Fingerprint& fp) const {
@@ -223,13 +258,8 @@ std::vector<std::string> NearDuplicateIndex::Lookup(const Fingerprint& fp) const
   if (candidates.empty()) return near;
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<uint16_t> sig;
-  if (verification_ == Verification::kSignature) {
-    sig.reserve(kHashes);
-    for (uint64_t v : fp.minhash) sig.push_back(Short(v));
-  }
   for (uint32_t c : candidates) {
-    if (!Verify(fp, sig, c)) continue;
+    if (!Verify(fp, c)) continue;
     const size_t begin = c == 0 ? 0 : id_end_[c - 1];
     near.emplace_back(ids_, begin, id_end_[c] - begin);
   }
@@ -249,8 +279,15 @@ void NearDuplicateIndex::Insert(std::string id, Fingerprint fp) {
     fp.shingles.shrink_to_fit();
     sets_.push_back(std::move(fp.shingles));
   } else {
-    for (int i = 0; i < kHashes; ++i) {
-      sigs_.push_back(fp.minhash.empty() ? 0 : Short(fp.minhash[static_cast<size_t>(i)]));
+    if (doc % kSketchesPerChunk == 0) {
+      sketches_.push_back(
+          std::make_unique_for_overwrite<uint8_t[]>(size_t{kSketchesPerChunk} * kSketch));
+    }
+    uint8_t* to = sketches_.back().get() + static_cast<size_t>(doc % kSketchesPerChunk) * kSketch;
+    if (fp.sketch.size() == kSketch) {
+      std::copy(fp.sketch.begin(), fp.sketch.end(), to);
+    } else {
+      std::fill(to, to + kSketch, 0);  // no shingles: all bins empty
     }
   }
   const std::vector<uint32_t> keys = BandKeys(fp.minhash);
@@ -267,7 +304,7 @@ Result<std::vector<std::string>> NearDuplicateIndex::Add(std::string id, std::st
 size_t NearDuplicateIndex::MemoryBytes() const {
   size_t bytes = ids_.capacity() + id_end_.capacity() * sizeof(uint64_t) +
                  sets_.capacity() * sizeof(std::vector<uint64_t>) +
-                 sigs_.capacity() * sizeof(uint16_t);
+                 sketches_.size() * size_t{kSketchesPerChunk} * kSketch;
   for (const auto& s : sets_) bytes += s.capacity() * sizeof(uint64_t);
   for (const auto& t : tables_) bytes += t.slots.capacity() * sizeof(uint64_t);
   return bytes;

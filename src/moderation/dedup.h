@@ -15,17 +15,20 @@
 // row). Every candidate is then verified, according to Verification:
 //  - kExact (the default): exact Jaccard of the stored shingle sets. No false positives. Memory
 //    per document: 8 bytes per distinct shingle (about one per character) plus the band entries.
-//  - kSignature: Jaccard estimated from a stored 16-bit-per-value copy of the signature (the
-//    fraction of equal values; standard error sqrt(J(1-J)/128), 0.035 at J = 0.8), so pairs
-//    within a few hundredths of the threshold can fall on either side. About 256 bytes plus the
-//    band entries (~13 bytes each) per document, whatever its length: the mode for indexes of
-//    millions of articles (docs/benchmarks.md has the measured memory, latency and F1 of both).
+//  - kSignature: Jaccard estimated from a stored sketch: a second one-permutation MinHash of
+//    1,024 bins, 8 bits kept per value, not densified (the fraction of equal values among the
+//    bins non-empty in either document, corrected for the 1/255 chance agreement). Pairs within a
+//    few hundredths of the threshold can fall on either side (measured F1 0.96 on edited copies
+//    crowded around the threshold, where 128 values gave 0.91). About 1 KB plus the band entries
+//    (~13 bytes each) per document, whatever its length: the mode for indexes of millions of
+//    articles (docs/benchmarks.md has the measured memory, latency and F1 of both modes).
 //
 // Not thread-safe: callers serialise Insert/Add (publishing is serialised by the database
 // anyway); const methods may run concurrently with each other but not with Insert/Add.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +50,7 @@ class NearDuplicateIndex {
   struct Fingerprint {
     std::vector<uint64_t> shingles;  // sorted, distinct; left empty in kSignature mode
     std::vector<uint64_t> minhash;   // 128 values; empty when the text has no shingles
+    std::vector<uint8_t> sketch;     // kSignature: 1,024 8-bit values; otherwise empty
   };
 
   // `threshold`: the Jaccard similarity at or above which two documents are near-duplicates,
@@ -97,18 +101,18 @@ class NearDuplicateIndex {
   };
 
   std::vector<uint32_t> BandKeys(const std::vector<uint64_t>& minhash) const;
-  bool Verify(const Fingerprint& fp, const std::vector<uint16_t>& sig, uint32_t doc) const;
+  bool Verify(const Fingerprint& fp, uint32_t doc) const;
 
   const text::Normalizer& norm_;
   double threshold_;
   Verification verification_;
   int rows_ = 5;
   int bands_ = 25;
-  std::string ids_;                          // all ids, concatenated
-  std::vector<uint64_t> id_end_;             // id i = ids_[id_end_[i-1], id_end_[i])
-  std::vector<std::vector<uint64_t>> sets_;  // kExact: shingle set per document
-  std::vector<uint16_t> sigs_;               // kSignature: 128 values per document
-  std::vector<BandTable> tables_;            // one per band
+  std::string ids_;                                   // all ids, concatenated
+  std::vector<uint64_t> id_end_;                      // id i = ids_[id_end_[i-1], id_end_[i])
+  std::vector<std::vector<uint64_t>> sets_;           // kExact: shingle set per document
+  std::vector<std::unique_ptr<uint8_t[]>> sketches_;  // kSignature: 1,024 B per document
+  std::vector<BandTable> tables_;                     // one per band
 };
 
 }  // namespace herald::moderation

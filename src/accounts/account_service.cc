@@ -47,18 +47,24 @@ Status CheckMediaId(const std::string& id, const std::string& field) {
   return Status();
 }
 
-// Runs the registration screen over `text`: Ok (nothing or review: *review set) or
-// InvalidArgument illegal_registration_data for `field`.
-Status ScreenField(const RegistrationScreen* screen, std::string_view text,
+// Registration data (PA-8.2) through the platform's screening dictionaries, stricter than
+// content: a `block` or `replace` match refuses the field (InvalidArgument
+// illegal_registration_data); a `review` or `flag` match holds it for review (*review_term set to
+// the first such term). Text that is not valid UTF-8 never reaches here (CheckText).
+Status ScreenField(const moderation::ScreeningService* screening, std::string_view text,
                    const std::string& field, std::string* review_term) {
-  if (!screen || text.empty()) return Status();
-  ScreenResult r = screen->Screen(text);
-  if (r.action == "block") {
-    return InvalidArgument(
-        field + " contains content that may not be registered (" + r.category + ")",
-        "illegal_registration_data", field);
+  if (!screening || text.empty()) return Status();
+  HERALD_ASSIGN_OR_RETURN(moderation::ScreenResult r, screening->Screen(text));
+  for (const auto& m : r.matches) {
+    if (m.action == moderation::Action::kBlock || m.action == moderation::Action::kReplace) {
+      return InvalidArgument(
+          field + " contains content that may not be registered (" + m.category + ")",
+          "illegal_registration_data", field);
+    }
   }
-  if (r.action == "review" && review_term && review_term->empty()) *review_term = r.term;
+  for (const auto& m : r.matches) {
+    if (review_term && review_term->empty()) *review_term = m.term;
+  }
   return Status();
 }
 
@@ -120,16 +126,25 @@ const std::vector<std::string>& ReasonCodes() {
 AccountService::AccountService(storage::Database& db, const audit::AuditLog& audit,
                                const Clock& clock, auth::AuthService& auth,
                                subjects::SubjectService& subjects,
-                               const text::Normalizer& normalizer, AccountOptions options,
-                               const RegistrationScreen* screen)
+                               const text::Normalizer& normalizer, review::ReviewQueue& queue,
+                               sanctions::SanctionService& sanctions, AccountOptions options,
+                               const moderation::ScreeningService* screening)
     : db_(db),
       audit_(audit),
       clock_(clock),
       auth_(auth),
       subjects_(subjects),
       normalizer_(normalizer),
+      queue_(queue),
+      sanctions_(sanctions),
       options_(options),
-      screen_(screen) {}
+      screen_(screening) {
+  for (const char* kind : {"name", "over_cap", "registration_data", "qualification", "transfer"}) {
+    queue_.RegisterHandler(kind, [this](Transaction& tx, const review::Item& item) {
+      return ApplyReviewDecision(tx, item);
+    });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Documents
@@ -438,13 +453,19 @@ Status AccountService::AddNotice(Transaction& tx, int64_t user_id,
 
 Status AccountService::AddReview(Transaction& tx, std::string_view kind, int64_t account_id,
                                  int64_t ref_id, const std::string& detail) {
-  const Micros now = clock_.Now();
-  return tx
-      .Execute(
-          "INSERT INTO account_reviews (kind, account_id, ref_id, status, detail, "
-          "created_at, due_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-          {std::string(kind), account_id, ref_id, detail, now, now + options_.review_due})
-      .status();
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT name, category FROM accounts WHERE id = ?", {account_id}));
+  const std::string name = rows.empty() ? "" : rows.rows[0].Text(0);
+  const std::string category = rows.empty() ? "" : rows.rows[0].Text(1);
+  review::NewItem item;
+  item.kind = std::string(kind);
+  item.category = category;
+  item.severity = 2;
+  item.account_id = account_id;
+  item.ref_id = ref_id;
+  item.summary = std::string(kind) + ": " + name;
+  item.detail = detail;
+  return queue_.Enqueue(tx, item).status();
 }
 
 Status AccountService::Transition(Transaction& tx, const Account& a, std::string_view to,
@@ -520,6 +541,8 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
           return FailedPrecondition("the subject is not verified", "subject_not_verified",
                                     "subject_id");
         }
+        HERALD_RETURN_IF_ERROR(sanctions_.CheckAllowed(
+            tx, {{"subject", subject.id, ""}, {"user", user_id, ""}}, "register"));
         const bool org = subject.kind == subjects::SubjectKind::kOrganisation;
         if (org && scope.empty()) {
           return InvalidArgument("organisations state their main business scope",
@@ -633,6 +656,7 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
         if (a.status == "closed" || a.status == "cancelled" || a.status == "rejected") {
           return FailedPrecondition("this account can no longer be changed", "account_not_active");
         }
+        HERALD_RETURN_IF_ERROR(sanctions_.CheckAllowed(tx, SanctionTargets(a), "update_profile"));
         JsonObjectWriter changes;
         std::vector<std::string> sets;
         std::vector<Value> params;
@@ -781,7 +805,130 @@ Status AccountService::CheckCanPublish(Transaction& tx, const Account& a) const 
         "the category " + a.category + " needs an approved, unexpired qualification",
         "qualification_required");
   }
-  return Status();
+  HERALD_RETURN_IF_ERROR(sanctions_.CheckAllowed(tx, SanctionTargets(a), "publish"));
+  return sanctions_.CheckPublishingOpen(tx, a.category);
+}
+
+std::vector<sanctions::Target> AccountService::SanctionTargets(const Account& a) {
+  return {{"account", a.id, ""}, {"subject", a.subject_id, ""}, {"user", a.owner_user_id, ""}};
+}
+
+Status AccountService::CheckAllowed(int64_t account_id, std::string_view function) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(Account a, Load(*tx, account_id));
+  if (a.status == "closed" || a.status == "cancelled" || a.status == "rejected" ||
+      a.status == "cancelling") {
+    return FailedPrecondition("the account is " + a.status, "account_not_active");
+  }
+  return sanctions_.CheckAllowed(*tx, SanctionTargets(a), function);
+}
+
+Result<std::vector<sanctions::Sanction>> AccountService::ActiveSanctions(const Account& a) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return sanctions_.ActiveFor(*tx, SanctionTargets(a));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sanctions
+
+Result<sanctions::Sanction> AccountService::IssueSanction(const std::string& actor,
+                                                          sanctions::NewSanction in,
+                                                          const auth::RequestMeta& meta) {
+  sanctions::Sanction out;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        in.party_user_id.reset();
+        in.account_id.reset();
+        in.subject_id.reset();
+        const sanctions::Target& t = in.target;
+        std::optional<Account> account;
+        if (t.type == "account") {
+          HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, t.id));
+          in.account_id = a.id;
+          in.subject_id = a.subject_id;
+          in.party_user_id = a.owner_user_id;
+          if (in.measure == "close_account" &&
+              (a.status == "closed" || a.status == "cancelled" || a.status == "rejected")) {
+            return FailedPrecondition("the account is already " + a.status, "account_not_active");
+          }
+          account = std::move(a);
+        } else if (t.type == "subject") {
+          HERALD_ASSIGN_OR_RETURN(subjects::Subject sub, subjects_.Get(tx, t.id));
+          in.subject_id = sub.id;
+          in.party_user_id = sub.owner_user_id;
+        } else if (t.type == "user") {
+          HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM users WHERE id = ?", {t.id}));
+          if (rows.empty()) return NotFound("no such user", "user_not_found", "target_id");
+          in.party_user_id = t.id;
+        } else if (t.type == "group") {
+          return InvalidArgument("groups are not available on this platform yet",
+                                 "unsupported_target", "target_type");
+        }
+        HERALD_ASSIGN_OR_RETURN(out, sanctions_.Issue(tx, in, {actor, meta.request_id}));
+        if (out.measure == "close_account" && account) {
+          HERALD_RETURN_IF_ERROR(
+              Transition(tx, *account, "closed", out.reason_code, out.note, actor, meta));
+        } else if (out.measure == "ban_name") {
+          HERALD_RETURN_IF_ERROR(tx.Execute("INSERT INTO closed_names (name, account_id, "
+                                            "closed_at) VALUES (?, 0, ?) ON CONFLICT (name) DO "
+                                            "NOTHING",
+                                            {out.target.name, clock_.Now()})
+                                     .status());
+        }
+        if (out.party_user_id) {
+          std::string body =
+              "措施 Measure: " + out.measure +
+              (out.function.empty() ? "" : " (" + out.function + ")") +
+              "; 原因 Reason: " + out.reason_code + (out.note.empty() ? "" : " — " + out.note) +
+              "; 期限 Until: " + (out.ends_at ? FormatRfc3339(*out.ends_at) : "permanent") +
+              (out.appealable ? "; 可申诉 You may appeal this decision." : "");
+          HERALD_RETURN_IF_ERROR(AddNotice(tx, *out.party_user_id, out.account_id,
+                                           "sanction_issued", "处罚通知 Sanction", body));
+        }
+        return Status();
+      }));
+  return out;
+}
+
+Result<sanctions::Sanction> AccountService::LiftSanction(const std::string& actor,
+                                                         int64_t sanction_id,
+                                                         std::string_view reason,
+                                                         const auth::RequestMeta& meta) {
+  sanctions::Sanction out;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        HERALD_ASSIGN_OR_RETURN(out,
+                                sanctions_.Lift(tx, sanction_id, reason, {actor, meta.request_id}));
+        if (out.measure == "close_account" && out.account_id) {
+          HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, *out.account_id));
+          if (a.status == "closed") {
+            HERALD_RETURN_IF_ERROR(
+                Transition(tx, a, "active", "sanction_lifted", out.lift_reason, actor, meta));
+            HERALD_RETURN_IF_ERROR(
+                tx.Execute("DELETE FROM closed_names WHERE account_id = ?", {a.id}).status());
+          }
+        } else if (out.measure == "ban_name") {
+          HERALD_RETURN_IF_ERROR(
+              tx.Execute("DELETE FROM closed_names WHERE name = ? AND account_id = 0",
+                         {out.target.name})
+                  .status());
+        }
+        if (out.party_user_id) {
+          HERALD_RETURN_IF_ERROR(AddNotice(tx, *out.party_user_id, out.account_id,
+                                           "sanction_lifted", "处罚已解除 Sanction lifted",
+                                           out.measure + ": " + out.lift_reason));
+        }
+        return Status();
+      }));
+  return out;
+}
+
+Result<std::vector<sanctions::Sanction>> AccountService::SanctionsOf(int64_t user_id,
+                                                                     int limit) const {
+  sanctions::ListFilter f;
+  f.party_user_id = user_id;
+  f.limit = limit;
+  return sanctions_.List(f);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -892,158 +1039,124 @@ Status AccountService::RevokeQualification(const std::string& actor, int64_t qua
 // ---------------------------------------------------------------------------------------------
 // Review queue
 
-Result<std::vector<ReviewItem>> AccountService::ListReviews(std::string_view status,
-                                                            std::string_view kind,
-                                                            int limit) const {
-  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
-  std::string sql =
-      "SELECT id, kind, account_id, ref_id, status, detail, created_at, due_at, decided_at, "
-      "decided_by, reason FROM account_reviews WHERE status = ?";
-  std::vector<Value> params = {std::string(status.empty() ? "pending" : status)};
-  if (!kind.empty()) {
-    sql += " AND kind = ?";
-    params.push_back(std::string(kind));
-  }
-  sql += " ORDER BY due_at, id LIMIT ?";
-  params.push_back(int64_t{limit});
-  HERALD_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
-  std::vector<ReviewItem> out;
-  for (const auto& r : rows.rows) {
-    out.push_back(ReviewItem{r.Int(0), r.Text(1), r.Int(2), r.Int(3), r.Text(4), r.Text(5),
-                             r.Int(6), r.Int(7), OptInt(r, 8), r.Text(9), r.Text(10)});
-  }
-  return out;
-}
+// Effects of a review decision on the account's own kinds, in the decision's transaction
+// (registered with the ReviewQueue in the constructor).
+Status AccountService::ApplyReviewDecision(Transaction& tx, const review::Item& item) {
+  if (!item.account_id) return Internal("account review without an account", "database_error");
+  const bool approve = item.decision == "approve";
+  const std::string& actor = item.decided_by;
+  const std::string reason =
+      item.note.empty() ? item.reason_code : item.reason_code + ": " + item.note;
+  const Micros now = clock_.Now();
+  const auth::RequestMeta meta;
+  HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, *item.account_id));
 
-Result<ReviewItem> AccountService::DecideReview(const std::string& actor, int64_t review_id,
-                                                std::string_view decision,
-                                                std::string_view reason_in,
-                                                const auth::RequestMeta& meta) {
-  if (decision != "approve" && decision != "reject") {
-    return InvalidArgument("decision must be approve or reject", "invalid_decision", "decision");
+  if (item.kind == "name" || item.kind == "over_cap" || item.kind == "registration_data") {
+    if (a.status == "pending_review") {
+      HERALD_ASSIGN_OR_RETURN(
+          int64_t pending, queue_.CountOpen(tx, a.id, {"name", "over_cap", "registration_data"}));
+      if (!approve) {
+        HERALD_RETURN_IF_ERROR(
+            Transition(tx, a, "rejected", item.kind + "_rejected", reason, actor, meta));
+        HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "registration_rejected",
+                                         "账号注册未通过 Registration refused", reason));
+      } else if (pending == 0) {
+        HERALD_RETURN_IF_ERROR(Transition(tx, a, "active", "review_approved", reason, actor, meta));
+        HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "registration_approved",
+                                         "账号注册已通过 Registration approved", reason));
+      }
+    }
+  } else if (item.kind == "qualification") {
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute(
+              "UPDATE qualifications SET status = ?, decided_at = ?, decided_by = ?, "
+              "decision_reason = ? WHERE id = ?",
+              {std::string(approve ? "approved" : "rejected"), now, actor, reason, item.ref_id})
+            .status());
+    HERALD_RETURN_IF_ERROR(AddNotice(
+        tx, a.owner_user_id, a.id, approve ? "qualification_approved" : "qualification_rejected",
+        approve ? "资质审核通过 Qualification approved" : "资质审核未通过 Qualification rejected",
+        reason));
+  } else if (item.kind == "transfer") {
+    HERALD_ASSIGN_OR_RETURN(auto tr, tx.Query("SELECT from_subject_id, to_subject_id, "
+                                              "status FROM transfers WHERE id = ?",
+                                              {item.ref_id}));
+    if (tr.empty()) return Internal("transfer missing", "database_error");
+    if (tr.rows[0].Text(2) != "accepted") {
+      return FailedPrecondition("the transferee has not accepted the transfer yet",
+                                "transfer_not_accepted");
+    }
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("UPDATE transfers SET status = ?, decided_at = ?, "
+                   "decided_by = ? WHERE id = ?",
+                   {std::string(approve ? "approved" : "rejected"), now, actor, item.ref_id})
+            .status());
+    if (approve) {
+      HERALD_ASSIGN_OR_RETURN(auto active, sanctions_.ActiveFor(tx, SanctionTargets(a)));
+      bool sanctioned = Sanctioned(a.status);
+      for (const auto& x : active) sanctioned = sanctioned || x.measure != "warning";
+      if (sanctioned) {
+        return FailedPrecondition("an account under sanction cannot be transferred",
+                                  "account_sanctioned");
+      }
+      int64_t to_subject = tr.rows[0].Int(1);
+      HERALD_ASSIGN_OR_RETURN(subjects::Subject dest, subjects_.Get(tx, to_subject));
+      HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE accounts SET subject_id = ?, owner_user_id "
+                                        "= ?, last_active_at = ? WHERE id = ?",
+                                        {to_subject, dest.owner_user_id, now, a.id})
+                                 .status());
+      HERALD_RETURN_IF_ERROR(
+          tx.Execute("INSERT INTO subject_changes (account_id, from_subject_id, "
+                     "to_subject_id, changed_at, transfer_id) VALUES (?, ?, ?, ?, ?)",
+                     {a.id, tr.rows[0].Int(0), to_subject, now, item.ref_id})
+              .status());
+      HERALD_RETURN_IF_ERROR(
+          auth_.EnsureRole(tx, dest.owner_user_id, auth::Role::kOperator, "system", meta));
+      HERALD_RETURN_IF_ERROR(AddNotice(tx, dest.owner_user_id, a.id, "transfer_completed",
+                                       "账号迁移完成 Transfer completed",
+                                       "You now operate the account " + a.name + "."));
+    }
+    HERALD_RETURN_IF_ERROR(AddNotice(
+        tx, a.owner_user_id, a.id, approve ? "transfer_approved" : "transfer_rejected",
+        approve ? "账号迁移已批准 Transfer approved" : "账号迁移未批准 Transfer refused", reason));
   }
-  HERALD_ASSIGN_OR_RETURN(std::string reason,
-                          CheckText(reason_in, 0, 500, "invalid_reason", "reason"));
-  if (decision == "reject" && reason.empty()) {
-    return InvalidArgument("say why it is rejected", "reason_required", "reason");
-  }
-  const bool approve = decision == "approve";
-  ReviewItem item;
-  HERALD_RETURN_IF_ERROR(
-      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(
-            auto rows, tx.Query("SELECT id, kind, account_id, ref_id, status, detail, created_at, "
-                                "due_at FROM account_reviews WHERE id = ?",
-                                {review_id}));
-        if (rows.empty()) return NotFound("no such review item", "review_not_found");
-        const Row& r = rows.rows[0];
-        item = ReviewItem{r.Int(0),  r.Text(1), r.Int(2), r.Int(3),
-                          r.Text(4), r.Text(5), r.Int(6), r.Int(7)};
-        if (item.status != "pending") {
-          return FailedPrecondition("this item was already decided", "already_decided");
-        }
-        const Micros now = clock_.Now();
-        HERALD_ASSIGN_OR_RETURN(
-            int64_t n, tx.Execute("UPDATE account_reviews SET status = ?, decided_at = ?, "
-                                  "decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'",
-                                  {std::string(approve ? "approved" : "rejected"), now, actor,
-                                   reason, review_id}));
-        if (n != 1) return Aborted("decided meanwhile", "conflict");
-        item.status = approve ? "approved" : "rejected";
-        item.decided_at = now;
-        item.decided_by = actor;
-        item.reason = reason;
-        HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, item.account_id));
-
-        if (item.kind == "name" || item.kind == "over_cap" || item.kind == "registration_data") {
-          if (a.status == "pending_review") {
-            HERALD_ASSIGN_OR_RETURN(
-                auto pending, tx.Query("SELECT COUNT(*) FROM account_reviews WHERE account_id = ? "
-                                       "AND status = 'pending' AND kind IN ('name', 'over_cap', "
-                                       "'registration_data')",
-                                       {a.id}));
-            if (!approve) {
-              HERALD_RETURN_IF_ERROR(
-                  Transition(tx, a, "rejected", item.kind + "_rejected", reason, actor, meta));
-              HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "registration_rejected",
-                                               "账号注册未通过 Registration refused", reason));
-            } else if (pending.rows[0].Int(0) == 0) {
-              HERALD_RETURN_IF_ERROR(
-                  Transition(tx, a, "active", "review_approved", reason, actor, meta));
-              HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "registration_approved",
-                                               "账号注册已通过 Registration approved", reason));
-            }
-          }
-        } else if (item.kind == "qualification") {
-          HERALD_RETURN_IF_ERROR(
-              tx.Execute("UPDATE qualifications SET status = ?, decided_at = ?, decided_by = ?, "
-                         "decision_reason = ? WHERE id = ?",
-                         {std::string(approve ? "approved" : "rejected"), now, actor, reason,
-                          item.ref_id})
-                  .status());
-          HERALD_RETURN_IF_ERROR(
-              AddNotice(tx, a.owner_user_id, a.id,
-                        approve ? "qualification_approved" : "qualification_rejected",
-                        approve ? "资质审核通过 Qualification approved"
-                                : "资质审核未通过 Qualification rejected",
-                        reason));
-        } else if (item.kind == "transfer") {
-          HERALD_ASSIGN_OR_RETURN(auto tr, tx.Query("SELECT from_subject_id, to_subject_id, "
-                                                    "status FROM transfers WHERE id = ?",
-                                                    {item.ref_id}));
-          if (tr.empty()) return Internal("transfer missing", "database_error");
-          if (tr.rows[0].Text(2) != "accepted") {
-            return FailedPrecondition("the transferee has not accepted the transfer yet",
-                                      "transfer_not_accepted");
-          }
-          HERALD_RETURN_IF_ERROR(
-              tx.Execute("UPDATE transfers SET status = ?, decided_at = ?, "
-                         "decided_by = ? WHERE id = ?",
-                         {std::string(approve ? "approved" : "rejected"), now, actor, item.ref_id})
-                  .status());
-          if (approve) {
-            if (Sanctioned(a.status)) {
-              return FailedPrecondition("an account under sanction cannot be transferred",
-                                        "account_sanctioned");
-            }
-            int64_t to_subject = tr.rows[0].Int(1);
-            HERALD_ASSIGN_OR_RETURN(subjects::Subject dest, subjects_.Get(tx, to_subject));
-            HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE accounts SET subject_id = ?, owner_user_id "
-                                              "= ?, last_active_at = ? WHERE id = ?",
-                                              {to_subject, dest.owner_user_id, now, a.id})
-                                       .status());
-            HERALD_RETURN_IF_ERROR(
-                tx.Execute("INSERT INTO subject_changes (account_id, from_subject_id, "
-                           "to_subject_id, changed_at, transfer_id) VALUES (?, ?, ?, ?, ?)",
-                           {a.id, tr.rows[0].Int(0), to_subject, now, item.ref_id})
-                    .status());
-            HERALD_RETURN_IF_ERROR(
-                auth_.EnsureRole(tx, dest.owner_user_id, auth::Role::kOperator, "system", meta));
-            HERALD_RETURN_IF_ERROR(AddNotice(tx, dest.owner_user_id, a.id, "transfer_completed",
-                                             "账号迁移完成 Transfer completed",
-                                             "You now operate the account " + a.name + "."));
-          }
-          HERALD_RETURN_IF_ERROR(AddNotice(
-              tx, a.owner_user_id, a.id, approve ? "transfer_approved" : "transfer_rejected",
-              approve ? "账号迁移已批准 Transfer approved" : "账号迁移未批准 Transfer refused",
-              reason));
-        }
-        return audit_
-            .Append(tx, audit::NewEntry{actor, "review.decide", AccountRef(a.id),
-                                        JsonObjectWriter()
-                                            .Add("review", review_id)
-                                            .Add("kind", item.kind)
-                                            .Add("decision", decision)
-                                            .Add("reason", reason)
-                                            .str(),
-                                        meta.request_id})
-            .status();
-      }));
-  return item;
+  return Status();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
+
+// One sanction model (PA-19.2): a status change by the platform is recorded as the matching
+// sanction (restricted: restrict publish; suspended: suspend_updates; closed: close_account), and
+// reinstating an account lifts its open ones.
+Status AccountService::RecordStatusSanction(Transaction& tx, const Account& a, std::string_view to,
+                                            std::string_view reason_code, const std::string& note,
+                                            const std::string& actor,
+                                            const auth::RequestMeta& meta) {
+  if (to == "active") {
+    HERALD_ASSIGN_OR_RETURN(auto active, sanctions_.ActiveFor(tx, {{"account", a.id, ""}}));
+    for (const auto& x : active) {
+      if (x.measure == "warning") continue;
+      HERALD_RETURN_IF_ERROR(sanctions_
+                                 .Lift(tx, x.id, note.empty() ? std::string(reason_code) : note,
+                                       {actor, meta.request_id})
+                                 .status());
+    }
+    return Status();
+  }
+  sanctions::NewSanction ns;
+  ns.target = {"account", a.id, ""};
+  ns.measure = to == "closed"      ? "close_account"
+               : to == "suspended" ? "suspend_updates"
+                                   : "restrict";
+  if (to == "restricted") ns.function = "publish";
+  ns.reason_code = std::string(reason_code);
+  ns.note = note;
+  ns.party_user_id = a.owner_user_id;
+  ns.account_id = a.id;
+  ns.subject_id = a.subject_id;
+  return sanctions_.Issue(tx, ns, {actor, meta.request_id}).status();
+}
 
 Result<Account> AccountService::SetStatus(const std::string& actor, int64_t account_id,
                                           std::string_view to, std::string_view reason_code,
@@ -1078,6 +1191,7 @@ Result<Account> AccountService::SetStatus(const std::string& actor, int64_t acco
                                     "status");
         }
         HERALD_RETURN_IF_ERROR(Transition(tx, a, to, reason_code, note, actor, meta));
+        HERALD_RETURN_IF_ERROR(RecordStatusSanction(tx, a, to, reason_code, note, actor, meta));
         HERALD_RETURN_IF_ERROR(
             tx.Execute("UPDATE accounts SET correction_due_at = ?, cancel_effective_at = NULL "
                        "WHERE id = ?",
@@ -1298,6 +1412,9 @@ Status AccountService::RestrictAccountsOf(int64_t subject_id, const std::string&
       HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, r.Int(0)));
       HERALD_RETURN_IF_ERROR(Transition(tx, a, "restricted", "registration_data_mismatch",
                                         "the subject's identity no longer verifies", actor, meta));
+      HERALD_RETURN_IF_ERROR(RecordStatusSanction(tx, a, "restricted", "registration_data_mismatch",
+                                                  "the subject's identity no longer verifies",
+                                                  actor, meta));
       HERALD_RETURN_IF_ERROR(AddNotice(
           tx, a.owner_user_id, a.id, "account_restricted", "账号功能受限 Account restricted",
           "The identity behind this account no longer verifies. Verify the subject again or "
@@ -1335,6 +1452,9 @@ Result<JobReport> AccountService::RunJobs(const auth::RequestMeta& meta) {
       HERALD_RETURN_IF_ERROR(Transition(tx, a, "closed", "correction_overdue",
                                         "registration data not corrected by the deadline", system,
                                         meta));
+      HERALD_RETURN_IF_ERROR(RecordStatusSanction(tx, a, "closed", "correction_overdue",
+                                                  "registration data not corrected by the deadline",
+                                                  system, meta));
       HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "account_closed",
                                        "账号已关闭 Account closed",
                                        "The registration data was not corrected by the deadline; "
@@ -1613,6 +1733,21 @@ INSERT INTO documents (kind, version, title, body, published_at, published_by) V
    '平台实行分类注册、分级管理、真实身份信息认证，对违法违规账号采取警示、限制功能、暂停更新、关闭等处置措施，并依法保存记录。', 0, 'system'),
   ('convention', 1, 'Herald 平台公约',
    '运营者和用户共同维护清朗网络空间：尊重原创，不发布谣言，不侵犯他人合法权益。', 0, 'system');
+)sql",
+           ""},
+          // Account reviews move into the one review queue (review/0001 runs before this).
+          {"accounts/0002_unified_review_queue", R"sql(
+INSERT INTO review_items (kind, category, severity, account_id, ref_id, summary, detail, status,
+  created_at, due_at, claimed_by, escalated_by, escalation_note, decided_by, decided_at, decision,
+  reason_code, note)
+SELECT r.kind, a.category, 2, r.account_id, r.ref_id, r.kind || ': ' || a.name, r.detail,
+  r.status, r.created_at, r.due_at, '', '', '', COALESCE(r.decided_by, ''), r.decided_at,
+  CASE r.status WHEN 'approved' THEN 'approve' WHEN 'rejected' THEN 'reject' ELSE '' END,
+  CASE r.status WHEN 'approved' THEN 'compliant' WHEN 'rejected' THEN 'policy_violation'
+    ELSE '' END,
+  COALESCE(r.reason, '')
+FROM account_reviews r JOIN accounts a ON a.id = r.account_id ORDER BY r.id;
+DROP TABLE account_reviews;
 )sql",
            ""}};
 }

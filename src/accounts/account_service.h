@@ -31,11 +31,13 @@
 #include <string>
 #include <vector>
 
-#include "accounts/registration_screen.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "core/clock.h"
+#include "moderation/screening_service.h"
 #include "names/name_checker.h"
+#include "review/review_queue.h"
+#include "sanctions/sanction_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "subjects/subject_service.h"
@@ -122,18 +124,6 @@ struct Account {
   std::vector<Qualification> qualifications;
 };
 
-struct ReviewItem {
-  int64_t id = 0;
-  std::string kind;  // name, over_cap, registration_data, qualification, transfer
-  int64_t account_id = 0;
-  int64_t ref_id = 0;  // qualification or transfer id
-  std::string status;  // pending, approved, rejected
-  std::string detail;  // JSON object text
-  Micros created_at = 0, due_at = 0;
-  std::optional<Micros> decided_at;
-  std::string decided_by, reason;
-};
-
 struct Transfer {
   int64_t id = 0;
   int64_t account_id = 0;
@@ -192,8 +182,9 @@ class AccountService {
  public:
   AccountService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                  auth::AuthService& auth, subjects::SubjectService& subjects,
-                 const text::Normalizer& normalizer, AccountOptions options = {},
-                 const RegistrationScreen* screen = nullptr);
+                 const text::Normalizer& normalizer, review::ReviewQueue& queue,
+                 sanctions::SanctionService& sanctions, AccountOptions options = {},
+                 const moderation::ScreeningService* screening = nullptr);
 
   // --- documents (PA-6.2) ---
   // Current version of every kind.
@@ -220,9 +211,12 @@ class AccountService {
   Status DeleteProtectedName(const std::string& actor, int64_t id, const auth::RequestMeta& meta);
 
   // --- accounts ---
-  // Name and bio pass the RegistrationScreen (PA-8.2): a `block` term refuses them
-  // (illegal_registration_data, field name/bio); a `review` term holds the account in
-  // pending_review with a registration_data item; on Update a `review` term is refused too.
+  // Name, bio, avatar caption and business scope pass the platform's screening dictionaries
+  // (PA-8.2): a `block` or `replace` term refuses them (illegal_registration_data, with the
+  // field); a `review` or `flag` term holds the account in pending_review with a
+  // registration_data review item; on Update such a term is refused (registration_data_review).
+  // A sanction blocking "register" on the subject or the user refuses Create (sanctioned); one
+  // blocking "update_profile" refuses Update.
   // Reasons: subject_not_found, not_subject_owner, agreement_not_accepted, invalid_name,
   // name_taken, name_protected, name_closed, invalid_category, invalid_bio, invalid_place,
   // invalid_contact, business_scope_required, account_cap_reached (with no cap_reason).
@@ -233,7 +227,9 @@ class AccountService {
   Result<Account> Get(int64_t id) const;
   Result<std::vector<Account>> ListByOwner(int64_t user_id) const;
   // Publication right for the content module: OK, or FailedPrecondition with
-  // account_not_active, agreement_not_accepted, qualification_required.
+  // account_not_active, agreement_not_accepted, qualification_required, sanctioned (a sanction
+  // blocking "publish" on the account, its subject or its owner), publishing_frozen (an
+  // emergency freeze of the platform or the account's category).
   Status CheckCanPublish(int64_t account_id) const;
   // The same for an account just loaded (skips loading it again).
   Status CheckCanPublish(const Account& account) const;
@@ -245,12 +241,31 @@ class AccountService {
                              std::string_view reason, const auth::RequestMeta& meta);
 
   // --- review queue ---
-  Result<std::vector<ReviewItem>> ListReviews(std::string_view status, std::string_view kind,
-                                              int limit) const;
-  // decision: "approve" | "reject". FailedPrecondition ("already_decided").
-  Result<ReviewItem> DecideReview(const std::string& actor, int64_t review_id,
-                                  std::string_view decision, std::string_view reason,
-                                  const auth::RequestMeta& meta);
+  // Account kinds (name, over_cap, registration_data, qualification, transfer) are held in the
+  // platform's review::ReviewQueue; this service registers their decision handlers there.
+
+  // --- sanctions (PA-19.2, PA17-12, GR-11.x) ---
+  // Issues a sanction (see sanctions/sanction_service.h) on an account, subject, user or name,
+  // fills in the sanctioned party, applies its effect in the same transaction (close_account
+  // closes the account and its name forever; ban_name closes the name) and notifies the party.
+  // Groups are not available yet: InvalidArgument unsupported_target. NotFound
+  // account_not_found, subject_not_found, user_not_found; FailedPrecondition
+  // account_not_active (closing an account that is already closed, cancelled or rejected).
+  Result<sanctions::Sanction> IssueSanction(const std::string& actor, sanctions::NewSanction in,
+                                            const auth::RequestMeta& meta);
+  // Lifts it (staff decision or an appeal upheld) and undoes its effect: a closed account is
+  // reopened and its name released. Audited; the party is notified.
+  Result<sanctions::Sanction> LiftSanction(const std::string& actor, int64_t sanction_id,
+                                           std::string_view reason, const auth::RequestMeta& meta);
+  // Sanctions whose party is `user_id` (their accounts, subjects, themselves), newest first.
+  Result<std::vector<sanctions::Sanction>> SanctionsOf(int64_t user_id, int limit) const;
+  // Whether `function` (sanctions::Functions()) is open to the account: OK, or
+  // FailedPrecondition sanctioned (a sanction on the account, its subject or its owner) or
+  // account_not_active.
+  Status CheckAllowed(int64_t account_id, std::string_view function) const;
+  // Active sanctions on the account, its subject or its owner, newest first (the operator's
+  // view of "what is restricted and why").
+  Result<std::vector<sanctions::Sanction>> ActiveSanctions(const Account& account) const;
 
   // --- lifecycle by the platform (PA-8.2, 9.3, 11.1) ---
   // to: active, restricted, suspended, closed. reason_code from ReasonCodes(). correction
@@ -302,6 +317,11 @@ class AccountService {
                                   std::optional<int64_t> subject_id) const;
   Status AddReview(storage::Transaction& tx, std::string_view kind, int64_t account_id,
                    int64_t ref_id, const std::string& detail);
+  Status ApplyReviewDecision(storage::Transaction& tx, const review::Item& item);
+  static std::vector<sanctions::Target> SanctionTargets(const Account& a);
+  Status RecordStatusSanction(storage::Transaction& tx, const Account& a, std::string_view to,
+                              std::string_view reason_code, const std::string& note,
+                              const std::string& actor, const auth::RequestMeta& meta);
   Result<int64_t> CurrentVersion(storage::Transaction& tx, std::string_view kind) const;
   Result<bool> AcceptedCurrentAgreement(storage::Transaction& tx, int64_t user_id) const;
   Status CheckCanPublish(storage::Transaction& tx, const Account& account) const;
@@ -314,8 +334,10 @@ class AccountService {
   auth::AuthService& auth_;
   subjects::SubjectService& subjects_;
   const text::Normalizer& normalizer_;
+  review::ReviewQueue& queue_;
+  sanctions::SanctionService& sanctions_;
   AccountOptions options_;
-  const RegistrationScreen* screen_;
+  const moderation::ScreeningService* screen_;
 };
 
 }  // namespace herald::accounts

@@ -1,8 +1,10 @@
 // Routes of identity verification, public accounts and their lifecycle (issue 3).
 #include <boost/json.hpp>
+#include <set>
 
 #include "accounts/account_service.h"
 #include "api/json_body.h"
+#include "api/report.h"
 #include "api/routes.h"
 #include "core/strings.h"
 #include "media/media_library.h"
@@ -108,7 +110,8 @@ json::object PublicAccountJson(const accounts::Account& a) {
                       {"created_at", Time(a.created_at)}};
 }
 
-json::object OwnerAccountJson(const accounts::Account& a, const Status& can_publish) {
+json::object OwnerAccountJson(const accounts::Account& a, const Status& can_publish,
+                              const std::vector<sanctions::Sanction>& active, Micros now) {
   json::object o = PublicAccountJson(a);
   o["subject_id"] = a.subject_id;
   o["owner_user_id"] = a.owner_user_id;
@@ -127,6 +130,16 @@ json::object OwnerAccountJson(const accounts::Account& a, const Status& can_publ
   json::array quals;
   for (const auto& q : a.qualifications) quals.push_back(QualificationJson(q));
   o["qualifications"] = std::move(quals);
+  // Sanctions in force on the account, its subject or its owner, and what they block.
+  json::array sanctions_json, blocked;
+  std::set<std::string> blocked_set;
+  for (const auto& x : active) {
+    sanctions_json.push_back(SanctionJson(x, now));
+    for (auto& f : sanctions::BlockedFunctions(x.measure, x.function)) blocked_set.insert(f);
+  }
+  for (const auto& f : blocked_set) blocked.push_back(json::value(f));
+  o["sanctions"] = std::move(sanctions_json);
+  o["blocked_functions"] = std::move(blocked);
   if (a.status == "restricted" || a.status == "suspended" || a.status == "closed") {
     o["appeal"] =
         json::object{{"allowed", a.status_reason != "self_suspension"},
@@ -137,24 +150,6 @@ json::object OwnerAccountJson(const accounts::Account& a, const Status& can_publ
   }
   o["last_active_at"] = Time(a.last_active_at);
   return o;
-}
-
-json::object ReviewJson(const accounts::ReviewItem& r, Micros now) {
-  boost::system::error_code ec;
-  json::value detail = json::parse(r.detail, ec);
-  if (ec) detail = json::value(r.detail);
-  return json::object{{"id", r.id},
-                      {"kind", r.kind},
-                      {"account_id", r.account_id},
-                      {"ref_id", r.ref_id},
-                      {"status", r.status},
-                      {"detail", std::move(detail)},
-                      {"created_at", Time(r.created_at)},
-                      {"due_at", Time(r.due_at)},
-                      {"overdue", r.status == "pending" && r.due_at < now},
-                      {"decided_at", OptTimeJson(r.decided_at)},
-                      {"decided_by", r.decided_by},
-                      {"reason", r.reason}};
 }
 
 json::object TransferJson(const accounts::Transfer& t) {
@@ -193,6 +188,13 @@ Result<std::string> PathKind(const Request& req) {
 }
 
 Response Created(json::object body) { return JsonResponse(201, body); }
+
+json::object OwnerView(ApiServices& s, const accounts::Account& a) {
+  auto active = s.accounts->ActiveSanctions(a);
+  return OwnerAccountJson(a, s.accounts->CheckCanPublish(a),
+                          active.ok() ? *active : std::vector<sanctions::Sanction>{},
+                          s.clock->Now());
+}
 
 }  // namespace
 
@@ -468,8 +470,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         in.business_scope = scope.value_or("");
         in.cap_reason = cap.value_or("");
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Create(who.user_id, in, Meta(req)));
-        return Created(
-            json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
+        return Created(json::object{{"account", OwnerView(s, a)}});
       },
       s));
   router.Add(Secured(
@@ -478,8 +479,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListByOwner(who.user_id));
         json::array out;
-        for (const auto& a : list)
-          out.push_back(OwnerAccountJson(a, s.accounts->CheckCanPublish(a)));
+        for (const auto& a : list) out.push_back(OwnerView(s, a));
         return JsonResponse(200, json::object{{"accounts", std::move(out)}});
       },
       s));
@@ -513,8 +513,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(up.contact, body.OptionalString("contact", 100));
         HERALD_ASSIGN_OR_RETURN(up.business_scope, body.OptionalString("business_scope", 500));
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Update(who.user_id, id, up, Meta(req)));
-        return JsonResponse(
-            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
+        return JsonResponse(200, json::object{{"account", OwnerView(s, a)}});
       },
       s));
   router.Add(Secured(
@@ -565,8 +564,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         if (days) due = s.clock->Now() + *days * kMicrosPerDay;
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->SetStatus(who.Actor(), id, status, reason,
                                                               note.value_or(""), due, Meta(req)));
-        return JsonResponse(
-            200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
+        return JsonResponse(200, json::object{{"account", OwnerView(s, a)}});
       },
       s));
 
@@ -588,8 +586,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
           HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
           HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
           HERALD_ASSIGN_OR_RETURN(auto a, ((*s.accounts).*fn)(who.user_id, id, Meta(req)));
-          return JsonResponse(
-              200, json::object{{"account", OwnerAccountJson(a, s.accounts->CheckCanPublish(a))}});
+          return JsonResponse(200, json::object{{"account", OwnerView(s, a)}});
         },
         s));
   }
@@ -612,37 +609,6 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
         HERALD_ASSIGN_OR_RETURN(auto t, s.accounts->AcceptTransfer(who.user_id, id, Meta(req)));
         return JsonResponse(200, json::object{{"transfer", TransferJson(t)}});
-      },
-      s));
-
-  // Review queue.
-  router.Add(Secured(
-      Method::kGet, "/api/v1/reviews/accounts", auth::perm::kAccountsReview,
-      [&s](Request& req, const Principal&) -> Result<Response> {
-        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"status", "kind", "limit"}));
-        HERALD_ASSIGN_OR_RETURN(auto status, QueryString(req, "status", 20));
-        HERALD_ASSIGN_OR_RETURN(auto kind, QueryString(req, "kind", 20));
-        HERALD_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 500));
-        HERALD_ASSIGN_OR_RETURN(
-            auto items,
-            s.accounts->ListReviews(status, kind, static_cast<int>(limit.value_or(100))));
-        json::array out;
-        Micros now = s.clock->Now();
-        for (const auto& r : items) out.push_back(ReviewJson(r, now));
-        return JsonResponse(200, json::object{{"items", std::move(out)}});
-      },
-      s));
-  router.Add(Secured(
-      Method::kPost, "/api/v1/reviews/accounts/{id}", auth::perm::kAccountsReview,
-      [&s](Request& req, const Principal& who) -> Result<Response> {
-        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"decision", "reason"}));
-        HERALD_ASSIGN_OR_RETURN(auto decision, body.RequiredString("decision", 10));
-        HERALD_ASSIGN_OR_RETURN(auto reason, body.OptionalString("reason", 500));
-        HERALD_ASSIGN_OR_RETURN(
-            auto item,
-            s.accounts->DecideReview(who.Actor(), id, decision, reason.value_or(""), Meta(req)));
-        return JsonResponse(200, json::object{{"item", ReviewJson(item, s.clock->Now())}});
       },
       s));
 

@@ -214,6 +214,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddAuditRoutes(router, services);
   AddIdentityRoutes(router, services);
   AddAccountRoutes(router, services);
+  AddModerationRoutes(router, services);
   return router;
 }
 

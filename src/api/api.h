@@ -16,6 +16,9 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "media/media_library.h"
+#include "moderation/screening_service.h"
+#include "review/review_queue.h"
+#include "sanctions/sanction_service.h"
 #include "storage/database.h"
 #include "subjects/otp.h"
 #include "subjects/subject_service.h"
@@ -31,6 +34,9 @@ struct ApiServices {
   subjects::OtpService* otp = nullptr;
   subjects::SubjectService* subjects = nullptr;
   accounts::AccountService* accounts = nullptr;
+  review::ReviewQueue* review = nullptr;
+  sanctions::SanctionService* sanctions = nullptr;
+  moderation::ScreeningService* screening = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

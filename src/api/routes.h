@@ -36,5 +36,10 @@ Result<std::string> QueryString(const http::Request& req, const std::string& key
 // Route groups defined in account_routes.cc (issue 3).
 void AddIdentityRoutes(http::Router& router, ApiServices& s);
 void AddAccountRoutes(http::Router& router, ApiServices& s);
+// One sanction as the API shows it; `now` decides its status (report.cc).
+boost::json::object SanctionJson(const sanctions::Sanction& s, Micros now);
+
+// Route group defined in moderation_routes.cc (issue 4).
+void AddModerationRoutes(http::Router& router, ApiServices& s);
 
 }  // namespace herald::api::internal

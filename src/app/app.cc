@@ -37,6 +37,8 @@ std::vector<storage::Migration> AllMigrations() {
   std::vector<storage::Migration> all;
   for (auto& m : audit::AuditLog::Migrations()) all.push_back(m);
   for (auto& m : auth::AuthService::Migrations()) all.push_back(m);
+  for (auto& m : review::ReviewQueue::Migrations()) all.push_back(m);
+  for (auto& m : sanctions::SanctionService::Migrations()) all.push_back(m);
   for (auto& m : subjects::OtpService::Migrations()) all.push_back(m);
   for (auto& m : subjects::SubjectService::Migrations()) all.push_back(m);
   for (auto& m : media::MediaLibrary::Migrations()) all.push_back(m);
@@ -47,11 +49,13 @@ std::vector<storage::Migration> AllMigrations() {
 App::~App() {
   // Reverse order of construction.
   accounts_.reset();
-  registration_screen_.reset();
+  screening_.reset();
   screening_normalizer_.reset();
   media_.reset();
   media_store_.reset();
   subjects_.reset();
+  sanctions_.reset();
+  review_.reset();
   otp_.reset();
   verifier_.reset();
   sms_.reset();
@@ -177,8 +181,16 @@ Status App::OpenServices() {
   otp_opts.resend_cooldown = config_.identity.otp_resend_cooldown_seconds * kMicrosPerSecond;
   otp_ = std::make_unique<subjects::OtpService>(*db_, *sms_, clock, random_, keys_->index_key,
                                                 otp_opts);
-  subjects_ =
-      std::make_unique<subjects::SubjectService>(*db_, *audit_, clock, *otp_, *verifier_, *keys_);
+  review::Options ropts;
+  ropts.default_due = config_.moderation.review_due_hours * kMicrosPerHour;
+  for (const char* kind : {"name", "over_cap", "registration_data", "qualification", "transfer"}) {
+    ropts.due_by_kind[kind] = config_.moderation.review_due_hours_registration * kMicrosPerHour;
+  }
+  ropts.claim_ttl = config_.moderation.review_claim_minutes * kMicrosPerMinute;
+  review_ = std::make_unique<review::ReviewQueue>(*db_, *audit_, clock, ropts);
+  sanctions_ = std::make_unique<sanctions::SanctionService>(*db_, *audit_, clock);
+  subjects_ = std::make_unique<subjects::SubjectService>(
+      *db_, *audit_, clock, *otp_, *verifier_, *keys_, subjects::SubjectLimits{}, sanctions_.get());
   HERALD_ASSIGN_OR_RETURN(media::MediaStore store,
                           media::MediaStore::Open(config_.data_dir + "/media"));
   media_store_ = std::make_unique<media::MediaStore>(std::move(store));
@@ -193,23 +205,18 @@ Status App::OpenServices() {
   aopts.cancel_cooling_off = config_.accounts.cancel_cooling_off_days * kMicrosPerDay;
   aopts.inactivity = config_.accounts.inactivity_days * kMicrosPerDay;
   aopts.reverify_after = config_.accounts.reverify_days * kMicrosPerDay;
-  std::string terms(accounts::RegistrationScreen::BuiltinTerms());
-  if (!config_.accounts.registration_terms_file.empty()) {
-    std::ifstream in(config_.accounts.registration_terms_file, std::ios::binary);
-    if (!in) {
-      return InvalidArgument("cannot read accounts.registration_terms_file " +
-                                 config_.accounts.registration_terms_file,
-                             "invalid_config");
-    }
-    terms.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
   HERALD_ASSIGN_OR_RETURN(screening_normalizer_,
                           text::Normalizer::Create(moderation::ScreeningNormalizerOptions()));
-  HERALD_ASSIGN_OR_RETURN(auto screen,
-                          accounts::RegistrationScreen::Load(terms, *screening_normalizer_));
-  registration_screen_ = std::make_unique<accounts::RegistrationScreen>(std::move(screen));
-  accounts_ = std::make_unique<accounts::AccountService>(
-      *db_, *audit_, clock, *auth_, *subjects_, *normalizer_, aopts, registration_screen_.get());
+  std::vector<std::string> extra_terms;
+  if (!config_.accounts.registration_terms_file.empty()) {
+    extra_terms.push_back(config_.accounts.registration_terms_file);
+  }
+  HERALD_ASSIGN_OR_RETURN(screening_,
+                          moderation::ScreeningService::Open(dictionaries_dir(), extra_terms,
+                                                             *screening_normalizer_, clock));
+  accounts_ = std::make_unique<accounts::AccountService>(*db_, *audit_, clock, *auth_, *subjects_,
+                                                         *normalizer_, *review_, *sanctions_, aopts,
+                                                         screening_.get());
   return Status();
 }
 
@@ -248,6 +255,9 @@ Status App::Serve() {
   services.otp = otp_.get();
   services.subjects = subjects_.get();
   services.accounts = accounts_.get();
+  services.review = review_.get();
+  services.sanctions = sanctions_.get();
+  services.screening = screening_.get();
   services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;
@@ -287,6 +297,16 @@ Status App::Serve() {
       if (ticks % config_.accounts.jobs_interval_seconds == 0) {
         auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
         if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
+      }
+      if (ticks % config_.moderation.dictionary_poll_seconds == 0) {
+        // Hot reload of edited dictionary files; a broken edit keeps the old version.
+        auto reloaded = screening_->PollForChanges();
+        if (!reloaded.ok()) {
+          log::Warn("screening dictionaries not reloaded: " + reloaded.status().message());
+        } else if (*reloaded) {
+          log::Info("screening dictionaries reloaded, version " +
+                    std::to_string(screening_->Info().version));
+        }
       }
       if (ticks++ % 3600 == 0) {
         int pruned = access_log->Prune();

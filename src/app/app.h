@@ -14,6 +14,9 @@
 #include "core/config.h"
 #include "core/random.h"
 #include "media/media_library.h"
+#include "moderation/screening_service.h"
+#include "review/review_queue.h"
+#include "sanctions/sanction_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "subjects/otp.h"
@@ -59,9 +62,16 @@ class App {
   subjects::SubjectService& subjects() { return *subjects_; }
   subjects::OtpService& otp() { return *otp_; }
   accounts::AccountService& accounts() { return *accounts_; }
+  sanctions::SanctionService& sanctions() { return *sanctions_; }
+  review::ReviewQueue& review() { return *review_; }
+  moderation::ScreeningService& screening() { return *screening_; }
   const text::Normalizer& normalizer() const { return *normalizer_; }
   const auth::PiiKeys& pii_keys() const { return *keys_; }
   std::string outbox_dir() const { return config_.data_dir + "/outbox"; }
+  std::string dictionaries_dir() const {
+    return config_.moderation.dictionaries_dir.empty() ? config_.data_dir + "/dictionaries"
+                                                       : config_.moderation.dictionaries_dir;
+  }
   int migrations_applied() const { return migrations_applied_; }
 
  private:
@@ -77,11 +87,13 @@ class App {
   std::unique_ptr<subjects::SmsGateway> sms_;
   std::unique_ptr<subjects::IdentityVerifier> verifier_;
   std::unique_ptr<subjects::OtpService> otp_;
+  std::unique_ptr<review::ReviewQueue> review_;
+  std::unique_ptr<sanctions::SanctionService> sanctions_;
   std::unique_ptr<subjects::SubjectService> subjects_;
   std::unique_ptr<media::MediaStore> media_store_;
   std::unique_ptr<media::MediaLibrary> media_;
   std::unique_ptr<text::Normalizer> screening_normalizer_;  // moderation's options
-  std::unique_ptr<accounts::RegistrationScreen> registration_screen_;
+  std::unique_ptr<moderation::ScreeningService> screening_;
   std::unique_ptr<accounts::AccountService> accounts_;
   int migrations_applied_ = 0;
 };

@@ -52,12 +52,16 @@ const std::vector<std::string_view>& PermissionsOf(Role role) {
     const std::vector<std::string_view> member = {kSelfRead, kSelfWrite, kIdentityVerify};
     t[Role::kReader] = with(member, {});
     t[Role::kOperator] = with(member, {});
-    t[Role::kModerator] = with(member, {kUsersRead, kSubjectsRead, kAccountsReview});
-    t[Role::kContentSecurityOfficer] = with(
-        member, {kUsersRead, kAuditRead, kSubjectsRead, kAccountsReview, kNamesManage, kPiiReveal});
-    t[Role::kPlatformAdmin] = with(member, {kUsersRead, kRolesManage, kAuditRead, kSubjectsRead,
-                                            kAccountsReview, kNamesManage, kAgreementsPublish});
-    t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead, kSubjectsRead});
+    t[Role::kModerator] =
+        with(member, {kUsersRead, kSubjectsRead, kAccountsReview, kSanctionsIssue, kSanctionsRead});
+    t[Role::kContentSecurityOfficer] =
+        with(member, {kUsersRead, kAuditRead, kSubjectsRead, kAccountsReview, kNamesManage,
+                      kPiiReveal, kReviewsEscalated, kSanctionsIssue, kSanctionsRead,
+                      kDictionariesManage, kEmergencyManage});
+    t[Role::kPlatformAdmin] =
+        with(member, {kUsersRead, kRolesManage, kAuditRead, kSubjectsRead, kAccountsReview,
+                      kNamesManage, kAgreementsPublish, kSanctionsRead, kDictionariesManage});
+    t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead, kSubjectsRead, kSanctionsRead});
     return t;
   }();
   return table.at(role);

@@ -40,6 +40,11 @@ inline constexpr std::string_view kAccountsReview = "accounts.review";  // queue
 inline constexpr std::string_view kNamesManage = "names.manage";        // protected names
 inline constexpr std::string_view kPiiReveal = "pii.reveal";            // clear personal data
 inline constexpr std::string_view kAgreementsPublish = "agreements.publish";
+inline constexpr std::string_view kReviewsEscalated = "reviews.escalated";  // decide escalated
+inline constexpr std::string_view kSanctionsIssue = "sanctions.issue";      // issue and lift
+inline constexpr std::string_view kSanctionsRead = "sanctions.read";  // all sanctions, reports
+inline constexpr std::string_view kDictionariesManage = "dictionaries.manage";  // screening lists
+inline constexpr std::string_view kEmergencyManage = "emergency.manage";  // emergency controls
 }  // namespace perm
 
 std::string_view RoleName(Role role);

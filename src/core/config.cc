@@ -134,6 +134,12 @@ Status ValidateConfig(const Config& c) {
   if (c.accounts.reverify_days < 1) return BadKey("accounts.reverify_days", "must be at least 1");
   if (c.accounts.jobs_interval_seconds < 1)
     return BadKey("accounts.jobs_interval_seconds", "must be at least 1");
+  if (c.moderation.dictionary_poll_seconds < 1)
+    return BadKey("moderation.dictionary_poll_seconds", "must be at least 1");
+  if (c.moderation.review_due_hours < 1 || c.moderation.review_due_hours_registration < 1)
+    return BadKey("moderation.review_due_hours", "must be at least 1");
+  if (c.moderation.review_claim_minutes < 1)
+    return BadKey("moderation.review_claim_minutes", "must be at least 1");
   return Status();
 }
 
@@ -178,6 +184,12 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("accounts", "jobs_interval_seconds", &c.accounts.jobs_interval_seconds),
       IntKey("accounts", "reverify_days", &c.accounts.reverify_days),
       StrKey("accounts", "registration_terms_file", &c.accounts.registration_terms_file),
+      StrKey("moderation", "dictionaries_dir", &c.moderation.dictionaries_dir),
+      IntKey("moderation", "dictionary_poll_seconds", &c.moderation.dictionary_poll_seconds),
+      IntKey("moderation", "review_due_hours", &c.moderation.review_due_hours),
+      IntKey("moderation", "review_due_hours_registration",
+             &c.moderation.review_due_hours_registration),
+      IntKey("moderation", "review_claim_minutes", &c.moderation.review_claim_minutes),
   };
 
   if (!path.empty()) {

@@ -15,7 +15,10 @@
 //            verifier_url, otp_ttl_seconds, otp_resend_cooldown_seconds  HERALD_IDENTITY_<KEY>
 //   [accounts] cap_individual, cap_organisation, cancel_cooling_off_days, inactivity_days
 //            (never below 180), jobs_interval_seconds, reverify_days,
-//            registration_terms_file                       HERALD_ACCOUNTS_<KEY>
+//            registration_terms_file (an extra, read-only screening dictionary)
+//                                                          HERALD_ACCOUNTS_<KEY>
+//   [moderation] dictionaries_dir, dictionary_poll_seconds, review_due_hours,
+//            review_due_hours_registration, review_claim_minutes   HERALD_MODERATION_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -69,9 +72,18 @@ struct AccountsConfig {
   int64_t inactivity_days = 180;  // PA-10.2: more than six months
   int64_t jobs_interval_seconds = 600;
   int64_t reverify_days = 365;  // PA-9.3: identities re-checked after this many days
-  // PA-8.2: term list screening names and bios (term<TAB>category<TAB>action); empty: the
-  // built-in list (accounts/registration_screen.cc).
+  // PA-8.2: an extra term list (term<TAB>category<TAB>action) loaded with the platform's
+  // screening dictionaries (read-only through the API, hot-reloaded on change).
   std::string registration_terms_file;
+};
+
+struct ModerationConfig {
+  std::string dictionaries_dir;  // empty: <data_dir>/dictionaries
+  int64_t dictionary_poll_seconds = 2;
+  int64_t review_due_hours = 24;  // content, clusters, reports, ...
+  int64_t review_due_hours_registration =
+      72;  // names, registration data, qualifications, transfers
+  int64_t review_claim_minutes = 30;
 };
 
 struct Config {
@@ -82,6 +94,7 @@ struct Config {
   LogConfig log;
   IdentityConfig identity;
   AccountsConfig accounts;
+  ModerationConfig moderation;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

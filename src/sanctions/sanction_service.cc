@@ -43,7 +43,8 @@ Sanction FromRow(const Row& r) {
   s.function = r.Text(5);
   s.reason_code = r.Text(6);
   s.note = r.Text(7);
-  for (auto part : Split(r.Text(8), '\n')) {
+  const std::string evidence = r.Text(8);
+  for (auto part : Split(evidence, '\n')) {
     if (!part.empty()) s.evidence.emplace_back(part);
   }
   s.starts_at = r.Int(9);
@@ -110,12 +111,25 @@ const std::vector<ReasonCode>& ReasonCodes() {
       {"group_mismanagement", "群组管理失职", "Failing to manage a group"},
       {"repeated_violations", "多次违规", "Repeated violations"},
       {"other_violation", "其他违法违规行为", "Other violation of law or rules"},
+      // The account lifecycle's codes (accounts::ReasonCodes), so status changes are recorded
+      // as sanctions with the same code.
+      {"registration_data_mismatch", "注册信息与认证信息不符", "Registration data mismatch"},
+      {"illegal_registration_data", "注册信息含违法内容", "Illegal registration data"},
+      {"unapproved_transfer", "未经批准转让账号", "Transfer without approval"},
+      {"inactivity", "长期未使用", "Inactivity"},
+      {"qualification_invalid", "资质失效", "Qualification invalid"},
+      {"spam", "垃圾信息", "Spam"},
+      {"correction_overdue", "逾期未整改", "Not corrected in time"},
+      {"other", "其他", "Other"},
   };
   return k;
 }
 
 std::vector<std::string> BlockedFunctions(std::string_view measure, std::string_view function) {
-  if (measure == "restrict") return {std::string(function)};
+  if (measure == "restrict") {
+    return function.empty() ? std::vector<std::string>{}
+                            : std::vector<std::string>{std::string(function)};
+  }
   if (measure == "suspend_updates") return {"publish", "update_profile", "advertise", "group_post"};
   if (measure == "stop_advertising") return {"advertise"};
   if (measure == "close_account" || measure == "blacklist") return Functions();

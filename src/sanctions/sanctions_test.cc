@@ -57,7 +57,9 @@ TEST_F(SanctionsTest, RestrictBlocksOnlyItsFunctionAndExpiresByTheClock) {
   in.party_user_id = 3;
   auto s = Issue(in);
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(s->evidence.size(), 2u);
+  EXPECT_EQ(s->evidence,
+            (std::vector<std::string>{"article:7", "https://example.invalid/screenshot.png"}));
+  EXPECT_EQ(s_->Get(s->id)->evidence, s->evidence);
   EXPECT_EQ(s->issued_by, "user:9");
   EXPECT_EQ(s->StatusAt(clock_.Now()), "active");
 
@@ -74,6 +76,8 @@ TEST_F(SanctionsTest, RestrictBlocksOnlyItsFunctionAndExpiresByTheClock) {
 
 TEST_F(SanctionsTest, MeasuresBlockTheirFunctions) {
   EXPECT_EQ(BlockedFunctions("warning", ""), std::vector<std::string>{});
+  EXPECT_EQ(BlockedFunctions("restrict", ""), std::vector<std::string>{});
+  EXPECT_EQ(BlockedFunctions("restrict", "comment"), std::vector<std::string>{"comment"});
   EXPECT_EQ(BlockedFunctions("stop_advertising", ""), std::vector<std::string>{"advertise"});
   auto su = BlockedFunctions("suspend_updates", "");
   EXPECT_NE(std::find(su.begin(), su.end(), "publish"), su.end());

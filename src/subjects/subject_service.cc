@@ -157,6 +157,27 @@ Result<Subject> SubjectService::Create(int64_t user_id, const Verified& v,
   // Cheap refusals first, before a code is spent or the verifier is asked.
   {
     HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(storage::TxMode::kRead));
+    if (sanctions_) {
+      HERALD_RETURN_IF_ERROR(sanctions_->CheckAllowed(*tx, {{"user", user_id, ""}}, "register"));
+      HERALD_ASSIGN_OR_RETURN(auto barred,
+                              sanctions_->ActiveTargetIds(*tx, "subject", "blacklist"));
+      if (!barred.empty()) {
+        std::string sql =
+            "SELECT COUNT(*) FROM subjects WHERE (id_number_index = ? OR credit_code_index = ?) "
+            "AND id IN (";
+        std::vector<storage::Value> params = {id_index, org ? code_index : std::string("-")};
+        for (size_t i = 0; i < barred.size(); ++i) {
+          sql += i ? ", ?" : "?";
+          params.push_back(barred[i]);
+        }
+        HERALD_ASSIGN_OR_RETURN(auto hit, tx->Query(sql + ")", params));
+        if (hit.rows[0].Int(0) > 0) {
+          return FailedPrecondition(
+              "this identity is behind a blacklisted subject and cannot register again",
+              "identity_blacklisted", org ? "credit_code" : "id_number");
+        }
+      }
+    }
     HERALD_ASSIGN_OR_RETURN(
         auto dup, org ? tx->Query("SELECT owner_user_id FROM subjects WHERE kind = "
                                   "'organisation' AND credit_code_index = ?",

@@ -19,6 +19,10 @@
 //   FailedPrecondition identity_mismatch (the verifier said no; recorded)
 //   AlreadyExists    subject_exists (this user already verified this identity),
 //                    identity_in_use (the identity belongs to another user: borrowed identity)
+//   FailedPrecondition identity_blacklisted (the person or organisation is behind a blacklisted
+//                    subject: an individual's ID number, a legal representative's ID number
+//                    or an organisation's credit code, found by blind index; PA-19.2),
+//                    sanctioned (the user is blacklisted or restricted from "register")
 //   ResourceExhausted too_many_subjects, phone_linked_to_many_subjects,
 //                    device_linked_to_many_subjects, too_many_registrations (PA-10.3)
 //   Unavailable      verifier_unavailable
@@ -31,6 +35,7 @@
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "core/clock.h"
+#include "sanctions/sanction_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "subjects/otp.h"
@@ -100,14 +105,15 @@ class SubjectService {
  public:
   SubjectService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                  OtpService& otp, IdentityVerifier& verifier, const auth::PiiKeys& keys,
-                 SubjectLimits limits = {})
+                 SubjectLimits limits = {}, const sanctions::SanctionService* sanctions = nullptr)
       : db_(db),
         audit_(audit),
         clock_(clock),
         otp_(otp),
         verifier_(verifier),
         keys_(keys),
-        limits_(limits) {}
+        limits_(limits),
+        sanctions_(sanctions) {}
 
   Result<Subject> CreateIndividual(int64_t user_id, const IndividualInput& in,
                                    const auth::RequestMeta& meta);
@@ -159,6 +165,7 @@ class SubjectService {
   IdentityVerifier& verifier_;
   const auth::PiiKeys& keys_;
   SubjectLimits limits_;
+  const sanctions::SanctionService* sanctions_;
 };
 
 }  // namespace herald::subjects

@@ -139,11 +139,11 @@ test('PA-8.2, PA-8.3: protected names are refused or reviewed, evasions included
   assert.equal(similar.status, 201, similar.text);
   assert.equal(similar.json.account.status, 'pending_review');
   assert.equal((await s.request('GET', `/api/v1/accounts/${similar.json.account.id}`)).status, 404);
-  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=name', { token: mod });
+  const queue = await s.request('GET', '/api/v1/reviews?kind=name', { token: mod });
   const item = queue.json.items.find((i) => i.account_id === similar.json.account.id);
   assert.ok(item, queue.text);
   assert.equal(item.detail.matches_percent[0].protected, '人民日报');
-  const decided = await s.request('POST', `/api/v1/reviews/accounts/${item.id}`, { token: mod, body: { decision: 'approve', reason: '读者社群，非冒用' } });
+  const decided = await s.request('POST', `/api/v1/reviews/${item.id}/decision`, { token: mod, body: { decision: 'approve', reason_code: 'compliant', note: '读者社群，非冒用' } });
   assert.equal(decided.status, 200, decided.text);
   assert.equal((await s.request('GET', `/api/v1/accounts/${similar.json.account.id}`)).json.account.status, 'active');
   // The subject bound to a protected name may use it.
@@ -198,9 +198,9 @@ test('PA-9.1, PA-5.2, PA-9.3: qualified categories need an approved, unexpired q
   expectError(assert, await s.request('POST', `/api/v1/accounts/${acc.id}/qualifications`, { token: op.token, body: { kind: 'news_licence', licence_number: 'X-1', issuer: '某局', expires_on: '2030-01-01', document_media_id: media } }), 400, 'wrong_qualification_kind', 'kind');
   const q = await s.request('POST', `/api/v1/accounts/${acc.id}/qualifications`, { token: op.token, body: { kind: 'professional', licence_number: 'F2026-0001', issuer: '中国证券业协会', expires_on: new Date(Date.now() + 40 * 86400e3).toISOString().slice(0, 10), document_media_id: media } });
   assert.equal(q.status, 201, q.text);
-  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=qualification', { token: mod });
+  const queue = await s.request('GET', '/api/v1/reviews?kind=qualification', { token: mod });
   const item = queue.json.items.find((i) => i.account_id === acc.id);
-  await s.request('POST', `/api/v1/reviews/accounts/${item.id}`, { token: mod, body: { decision: 'approve' } });
+  await s.request('POST', `/api/v1/reviews/${item.id}/decision`, { token: mod, body: { decision: 'approve', reason_code: 'compliant' } });
   let view = (await s.request('GET', '/api/v1/me/accounts', { token: op.token })).json.accounts.find((a) => a.id === acc.id);
   assert.equal(view.can_publish, true);
   assert.equal(view.badge, 'professional');
@@ -224,12 +224,12 @@ test('PA-10.1: accounts per subject are capped; more go to review with a reason'
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.account.status, 'pending_review');
   assert.equal(r.json.account.status_reason, 'over_cap');
-  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=over_cap', { token: mod });
+  const queue = await s.request('GET', '/api/v1/reviews?kind=over_cap', { token: mod });
   const item = queue.json.items.find((i) => i.account_id === r.json.account.id);
   assert.equal(item.detail.reason, '为不同城市的读者分别运营');
-  const rej = await s.request('POST', `/api/v1/reviews/accounts/${item.id}`, { token: mod, body: { decision: 'reject', reason: '理由不充分' } });
+  const rej = await s.request('POST', `/api/v1/reviews/${item.id}/decision`, { token: mod, body: { decision: 'reject', reason_code: 'insufficient_reason', note: '理由不充分' } });
   assert.equal(rej.status, 200, rej.text);
-  expectError(assert, await s.request('POST', `/api/v1/reviews/accounts/${item.id}`, { token: mod, body: { decision: 'approve' } }), 409, 'already_decided');
+  expectError(assert, await s.request('POST', `/api/v1/reviews/${item.id}/decision`, { token: mod, body: { decision: 'approve', reason_code: 'compliant' } }), 409, 'already_decided');
 });
 
 test('PA-10.2: six months without login or use → notice → suspension', { skip: skipReason }, async () => {
@@ -256,9 +256,9 @@ test('PA-11.1: transfer by application, transferee verified, moderator approval,
   // Only the transferee accepts.
   expectError(assert, await s.request('POST', `/api/v1/transfers/${tr.json.transfer.id}/accept`, { token: from.token }), 403, 'not_transferee');
   assert.equal((await s.request('POST', `/api/v1/transfers/${tr.json.transfer.id}/accept`, { token: to.token })).status, 200);
-  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=transfer', { token: mod });
+  const queue = await s.request('GET', '/api/v1/reviews?kind=transfer', { token: mod });
   const item = queue.json.items.find((i) => i.account_id === acc.id);
-  assert.equal((await s.request('POST', `/api/v1/reviews/accounts/${item.id}`, { token: mod, body: { decision: 'approve' } })).status, 200);
+  assert.equal((await s.request('POST', `/api/v1/reviews/${item.id}/decision`, { token: mod, body: { decision: 'approve', reason_code: 'compliant' } })).status, 200);
   const page = await s.request('GET', `/api/v1/accounts/${acc.id}`);
   assert.equal(page.json.account.subject_changes.length, 1);
   assert.match(page.json.account.subject_changes[0].notice, /变更/);
@@ -307,7 +307,7 @@ test('PA-8.2: illegal registration data is refused, evasions included; doubtful 
   assert.equal(held.status, 201, held.text);
   assert.equal(held.json.account.status, 'pending_review');
   assert.equal(held.json.account.status_reason, 'registration_data');
-  const queue = await s.request('GET', '/api/v1/reviews/accounts?kind=registration_data', { token: mod });
+  const queue = await s.request('GET', '/api/v1/reviews?kind=registration_data', { token: mod });
   const item = queue.json.items.find((i) => i.account_id === held.json.account.id);
   assert.equal(item.detail.term, '贷款');
   // Editing a profile is screened too.

@@ -179,7 +179,15 @@ Status DemoAccounts(App& app, const auth::RequestMeta& meta) {
   a2.category = "culture";
   a2.contact = "010-00000000";
   a2.business_scope = "组织文化艺术交流活动";
-  HERALD_RETURN_IF_ERROR(app.accounts().Create(op.id, a2, meta).status());
+  HERALD_ASSIGN_OR_RETURN(auto culture, app.accounts().Create(op.id, a2, meta));
+  // A sanction the operator sees on the console and the regulator's report lists.
+  sanctions::NewSanction warning;
+  warning.target = {"account", culture.id, ""};
+  warning.measure = "warning";
+  warning.reason_code = "advertising_violation";
+  warning.note = "展览推广文章未标注“广告”，请整改。";
+  warning.evidence = {"demo:article-1"};
+  HERALD_RETURN_IF_ERROR(app.accounts().IssueSanction("cli", warning, meta).status());
   accounts::AccountInput a3 = a1;
   a3.name = "林间理财课";
   a3.bio = "理财知识分享（资质待审核）。";
@@ -191,7 +199,12 @@ Status DemoAccounts(App& app, const auth::RequestMeta& meta) {
   a4.bio = "新华社区的邻里生活。";
   a4.category = "lifestyle";
   HERALD_RETURN_IF_ERROR(app.accounts().Create(op.id, a4, meta).status());
-  return Status();
+  // A bio with a `flag` term of the default dictionary (贷款): held as registration data.
+  accounts::AccountInput a5 = a2;
+  a5.name = "先驱生活账本";
+  a5.bio = "家庭记账与房贷、贷款知识。";
+  a5.category = "lifestyle";
+  return app.accounts().Create(op.id, a5, meta).status();
 }
 
 int RunDemo(App& app) {
@@ -209,9 +222,12 @@ int RunDemo(App& app) {
     std::printf("  %-26s %s\n", std::string(auth::RoleName(d.role)).c_str(), d.phone);
   }
   std::printf(
-      "The operator (13800000005) has a verified person and organisation with four accounts "
-      "(one waits for a moderator's name review, one for a finance qualification); the reader "
-      "(13800000006) has no verified subject yet.\n");
+      "The operator (13800000005) has a verified person and organisation with five accounts "
+      "(one waits for a moderator's name review, one for a review of its bio, one for a finance "
+      "qualification; one carries a warning); the reader (13800000006) has no verified subject "
+      "yet.\n");
+  std::printf("Screening dictionaries (hot-reloaded when edited): %s\n",
+              app.dictionaries_dir().c_str());
   std::printf("Development SMS codes are written to %s\n", app.outbox_dir().c_str());
   return 0;
 }

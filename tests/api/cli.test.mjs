@@ -2,7 +2,7 @@
 // tampered chain).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ function tempData() {
 test('--help lists every subcommand', async () => {
   const r = cli(['--help']);
   assert.equal(r.status, 0, r.stderr);
-  for (const sub of ['serve', 'migrate', 'admin', 'demo', 'audit', 'routes']) {
+  for (const sub of ['serve', 'migrate', 'admin', 'demo', 'audit', 'routes', 'report', 'screen', 'dedup', 'names', 'jobs', 'keys']) {
     assert.match(r.stdout, new RegExp(`^\\s+${sub}\\s+\\S`, 'm'), `--help lacks ${sub}:\n${r.stdout}`);
   }
   const admin = cli(['admin', '--help']);
@@ -89,6 +89,15 @@ test('admin create, demo and audit verify', { skip: skipReason }, async () => {
     assert.match(demo.stdout, /auditor\s+13800000004/);
     const again = cli(['demo', ...d.args]);
     assert.equal(again.status, 0, 'demo is idempotent: ' + again.stderr);
+    // Issue 4: the demo ships the default screening dictionary, covering these categories, and a
+    // sanction the regulator's report lists.
+    const dict = readFileSync(path.join(d.dir, 'dictionaries', 'platform.tsv'), 'utf8');
+    for (const c of ['gambling', 'fraud', 'drugs', 'pornography', 'weapons', 'illegal_services']) {
+      assert.match(dict, new RegExp(`\\t${c}\\t(block|review)`), c);
+    }
+    const report = cli(['report', 'sanctions', '--from', '2000-01-01', '--to', '2100-01-01', ...d.args]);
+    assert.equal(report.status, 0, report.stderr);
+    assert.ok(JSON.parse(report.stdout).sanctions.some((x) => x.measure === 'warning' && x.reason_code === 'advertising_violation'));
 
     const ok = cli(['audit', 'verify', ...d.args]);
     assert.equal(ok.status, 0, ok.stderr);

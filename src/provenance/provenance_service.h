@@ -8,7 +8,7 @@
 // normalisation, so re-punctuated, re-spaced, full-width or traditional-script copies are
 // found), decides, and records the publish in the same transaction as the caller's own write.
 //
-// Decision rules, in this order (docs/provenance.md has worked examples). "Near" means
+// Decision rules, in this order (docs/provenance.md has them with the reason codes). "Near" means
 // similarity >= Options::near_threshold; "another subject" means a subject other than the
 // publisher's (a subject's accounts share their texts freely):
 //  1. claim_original, and an earlier near-copy from another subject exists (original or not):

@@ -816,11 +816,16 @@ std::vector<sanctions::Target> AccountService::SanctionTargets(const Account& a)
 Status AccountService::CheckAllowed(int64_t account_id, std::string_view function) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(Account a, Load(*tx, account_id));
+  return CheckAllowedIn(*tx, a, function);
+}
+
+Status AccountService::CheckAllowedIn(Transaction& tx, const Account& a,
+                                      std::string_view function) const {
   if (a.status == "closed" || a.status == "cancelled" || a.status == "rejected" ||
       a.status == "cancelling") {
     return FailedPrecondition("the account is " + a.status, "account_not_active");
   }
-  return sanctions_.CheckAllowed(*tx, SanctionTargets(a), function);
+  return sanctions_.CheckAllowed(tx, SanctionTargets(a), function);
 }
 
 Result<std::vector<sanctions::Sanction>> AccountService::ActiveSanctions(const Account& a) const {

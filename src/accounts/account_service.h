@@ -263,6 +263,17 @@ class AccountService {
   // FailedPrecondition sanctioned (a sanction on the account, its subject or its owner) or
   // account_not_active.
   Status CheckAllowed(int64_t account_id, std::string_view function) const;
+  // For modules that act on accounts in their own transaction (content): the account, its
+  // publication right and a function's availability, and a notice to a user.
+  Result<Account> Get(storage::Transaction& tx, int64_t id) const { return Load(tx, id); }
+  Status CheckCanPublishIn(storage::Transaction& tx, const Account& account) const {
+    return CheckCanPublish(tx, account);
+  }
+  Status CheckAllowedIn(storage::Transaction& tx, const Account& account,
+                        std::string_view function) const;
+  Status AddNotice(storage::Transaction& tx, int64_t user_id, std::optional<int64_t> account_id,
+                   std::string_view kind, std::string_view title, std::string_view body);
+
   // Active sanctions on the account, its subject or its owner, newest first (the operator's
   // view of "what is restricted and why").
   Result<std::vector<sanctions::Sanction>> ActiveSanctions(const Account& account) const;
@@ -310,8 +321,6 @@ class AccountService {
   Status Transition(storage::Transaction& tx, const Account& a, std::string_view to,
                     std::string_view reason, std::string_view note, const std::string& actor,
                     const auth::RequestMeta& meta);
-  Status AddNotice(storage::Transaction& tx, int64_t user_id, std::optional<int64_t> account_id,
-                   std::string_view kind, std::string_view title, std::string_view body);
   Result<std::unique_ptr<names::NameChecker>> BuildChecker(storage::Transaction& tx) const;
   Result<NamePreview> CheckNameIn(storage::Transaction& tx, std::string_view name,
                                   std::optional<int64_t> subject_id) const;

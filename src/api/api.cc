@@ -215,6 +215,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddIdentityRoutes(router, services);
   AddAccountRoutes(router, services);
   AddModerationRoutes(router, services);
+  AddContentRoutes(router, services);
   return router;
 }
 

@@ -12,11 +12,13 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
+#include "content/article_service.h"
 #include "core/clock.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
+#include "provenance/provenance_service.h"
 #include "review/review_queue.h"
 #include "sanctions/sanction_service.h"
 #include "storage/database.h"
@@ -37,6 +39,8 @@ struct ApiServices {
   review::ReviewQueue* review = nullptr;
   sanctions::SanctionService* sanctions = nullptr;
   moderation::ScreeningService* screening = nullptr;
+  provenance::ProvenanceService* provenance = nullptr;
+  content::ArticleService* articles = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

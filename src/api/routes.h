@@ -41,5 +41,7 @@ boost::json::object SanctionJson(const sanctions::Sanction& s, Micros now);
 
 // Route group defined in moderation_routes.cc (issue 4).
 void AddModerationRoutes(http::Router& router, ApiServices& s);
+// Route group defined in content_routes.cc (articles; issues 4 and 5).
+void AddContentRoutes(http::Router& router, ApiServices& s);
 
 }  // namespace herald::api::internal

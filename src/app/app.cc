@@ -43,11 +43,15 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : subjects::SubjectService::Migrations()) all.push_back(m);
   for (auto& m : media::MediaLibrary::Migrations()) all.push_back(m);
   for (auto& m : accounts::AccountService::Migrations()) all.push_back(m);
+  for (auto& m : provenance::ProvenanceService::Migrations()) all.push_back(m);
+  for (auto& m : content::ArticleService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  articles_.reset();
+  provenance_.reset();
   accounts_.reset();
   screening_.reset();
   screening_normalizer_.reset();
@@ -217,6 +221,12 @@ Status App::OpenServices() {
   accounts_ = std::make_unique<accounts::AccountService>(*db_, *audit_, clock, *auth_, *subjects_,
                                                          *normalizer_, *review_, *sanctions_, aopts,
                                                          screening_.get());
+  provenance_ =
+      std::make_unique<provenance::ProvenanceService>(*db_, *audit_, clock, *screening_normalizer_);
+  HERALD_RETURN_IF_ERROR(provenance_->Load());
+  articles_ = std::make_unique<content::ArticleService>(*db_, *audit_, clock, random_, *accounts_,
+                                                        *screening_, *provenance_, *review_,
+                                                        *screening_normalizer_);
   return Status();
 }
 
@@ -258,6 +268,8 @@ Status App::Serve() {
   services.review = review_.get();
   services.sanctions = sanctions_.get();
   services.screening = screening_.get();
+  services.provenance = provenance_.get();
+  services.articles = articles_.get();
   services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;

@@ -10,11 +10,13 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
+#include "content/article_service.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
+#include "provenance/provenance_service.h"
 #include "review/review_queue.h"
 #include "sanctions/sanction_service.h"
 #include "storage/database.h"
@@ -63,6 +65,7 @@ class App {
   subjects::OtpService& otp() { return *otp_; }
   accounts::AccountService& accounts() { return *accounts_; }
   sanctions::SanctionService& sanctions() { return *sanctions_; }
+  content::ArticleService& articles() { return *articles_; }
   review::ReviewQueue& review() { return *review_; }
   moderation::ScreeningService& screening() { return *screening_; }
   const text::Normalizer& normalizer() const { return *normalizer_; }
@@ -95,6 +98,8 @@ class App {
   std::unique_ptr<text::Normalizer> screening_normalizer_;  // moderation's options
   std::unique_ptr<moderation::ScreeningService> screening_;
   std::unique_ptr<accounts::AccountService> accounts_;
+  std::unique_ptr<provenance::ProvenanceService> provenance_;
+  std::unique_ptr<content::ArticleService> articles_;
   int migrations_applied_ = 0;
 };
 

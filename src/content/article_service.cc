@@ -1,0 +1,563 @@
+#include "content/article_service.h"
+
+#include <algorithm>
+
+#include "core/json_writer.h"
+#include "core/strings.h"
+
+namespace herald::content {
+
+using storage::Row;
+using storage::Transaction;
+using storage::TxMode;
+using storage::Value;
+
+namespace {
+
+constexpr std::string_view kColumns =
+    "id, uid, account_id, subject_id, author_user_id, title, summary, body, category, original, "
+    "reprint_policy, copyright_holder, has_attribution, attr_account_id, attr_content_id, "
+    "attr_url, attr_holder, advertising, status, status_reason, hold_reasons, cluster_id, "
+    "created_at, published_at, removed_at";
+
+std::optional<int64_t> OptInt(const Row& r, size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return r.Int(i);
+}
+
+Article FromRow(const Row& r) {
+  Article a;
+  a.id = r.Int(0);
+  a.content_id = "article:" + r.Text(1);
+  a.account_id = r.Int(2);
+  a.subject_id = r.Int(3);
+  a.author_user_id = r.Int(4);
+  a.title = r.Text(5);
+  a.summary = r.Text(6);
+  a.body = r.Text(7);
+  a.category = r.Text(8);
+  a.original = r.Int(9) != 0;
+  a.reprint_policy = r.Text(10);
+  a.copyright_holder = r.Text(11);
+  if (r.Int(12) != 0) {
+    a.attribution = provenance::Attribution{r.Int(13), r.Text(14), r.Text(15), r.Text(16)};
+  }
+  a.advertising = r.Int(17) != 0;
+  a.status = r.Text(18);
+  a.status_reason = r.Text(19);
+  const std::string reasons = r.Text(20);
+  for (auto x : Split(reasons, ',')) {
+    if (!x.empty()) a.hold_reasons.emplace_back(x);
+  }
+  a.cluster_id = OptInt(r, 21);
+  a.created_at = r.Int(22);
+  a.published_at = OptInt(r, 23);
+  a.removed_at = OptInt(r, 24);
+  return a;
+}
+
+std::string Hex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string UserActor(int64_t id) { return "user:" + std::to_string(id); }
+
+}  // namespace
+
+ArticleService::ArticleService(storage::Database& db, const audit::AuditLog& audit,
+                               const Clock& clock, Random& random,
+                               accounts::AccountService& accounts,
+                               const moderation::ScreeningService& screening,
+                               provenance::ProvenanceService& provenance,
+                               review::ReviewQueue& review, const text::Normalizer& norm)
+    : db_(db),
+      audit_(audit),
+      clock_(clock),
+      random_(random),
+      accounts_(accounts),
+      screening_(screening),
+      provenance_(provenance),
+      review_(review),
+      norm_(norm) {
+  review_.RegisterHandler("content", [this](Transaction& tx, const review::Item& item) {
+    return HandleContentDecision(tx, item);
+  });
+  review_.RegisterHandler("cluster", [this](Transaction& tx, const review::Item& item) {
+    return HandleClusterDecision(tx, item);
+  });
+}
+
+Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_id,
+                                              const ArticleInput& in,
+                                              const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(std::string title,
+                          CheckTextField(in.title, 1, 64, "invalid_title", "title"));
+  HERALD_ASSIGN_OR_RETURN(std::string summary,
+                          CheckTextField(in.summary, 0, 120, "invalid_summary", "summary"));
+  HERALD_ASSIGN_OR_RETURN(std::string body,
+                          CheckTextField(in.body, 1, 50000, "invalid_body", "body", true));
+  provenance::ReprintPolicy policy = provenance::ReprintPolicy::kWhitelistOnly;
+  if (in.original && !in.reprint_policy.empty()) {
+    HERALD_ASSIGN_OR_RETURN(policy, provenance::ParseReprintPolicy(in.reprint_policy));
+  }
+  if (in.original && in.attribution) {
+    return InvalidArgument("an original article carries no repost attribution",
+                           "attribution_on_original", "attribution");
+  }
+  HERALD_ASSIGN_OR_RETURN(
+      std::string holder,
+      CheckTextField(in.copyright_holder, 0, 100, "invalid_copyright_holder", "copyright_holder"));
+
+  // 1, 2: the account's rights and the category rule.
+  accounts::Account account;
+  {
+    HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+    HERALD_ASSIGN_OR_RETURN(account, accounts_.Get(*tx, account_id));
+    if (account.owner_user_id != user_id) {
+      return PermissionDenied("only the account's operator publishes in it", "not_account_owner");
+    }
+    if (!in.category.empty() && in.category != account.category) {
+      return InvalidArgument("this account is registered in category " + account.category +
+                                 " and may publish only there (PA-15.2)",
+                             "category_mismatch", "category");
+    }
+    HERALD_RETURN_IF_ERROR(accounts_.CheckCanPublishIn(*tx, account));
+    if (in.advertising) HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(*tx, account, "advertise"));
+  }
+  if (holder.empty()) holder = account.name;
+
+  // 3: screening, one field at a time so offsets stay meaningful.
+  PublishResult result;
+  bool screening_hold = false, flagged = false;
+  std::string matches_json = "[";
+  std::string top_category;
+  struct Field {
+    const char* name;
+    std::string* text;
+    std::string shown;
+  };
+  std::vector<Field> fields = {
+      {"title", &title, ""}, {"summary", &summary, ""}, {"body", &body, ""}};
+  for (auto& f : fields) {
+    HERALD_ASSIGN_OR_RETURN(moderation::ScreenResult r, screening_.Screen(*f.text));
+    for (const auto& m : r.matches) {
+      if (m.action == moderation::Action::kBlock) {
+        return InvalidArgument(std::string(f.name) +
+                                   " contains content that may not be published (" + m.category +
+                                   ")",
+                               "illegal_content", f.name);
+      }
+      if (m.action == moderation::Action::kReview) screening_hold = true;
+      if (m.action == moderation::Action::kFlag) flagged = true;
+      if (top_category.empty() && m.action != moderation::Action::kReplace) {
+        top_category = m.category;
+      }
+      if (matches_json.size() > 1) matches_json += ",";
+      matches_json += JsonObjectWriter()
+                          .Add("field", f.name)
+                          .Add("term", m.term)
+                          .Add("category", m.category)
+                          .Add("action", moderation::ActionName(m.action))
+                          .Add("start", static_cast<int64_t>(m.start))
+                          .Add("end", static_cast<int64_t>(m.end))
+                          .str();
+      result.screening.matches.push_back(m);
+    }
+    result.screening.verdict = std::max(result.screening.verdict, r.verdict);
+    f.shown = moderation::Mask(*f.text, r.matches);
+  }
+  matches_json += "]";
+
+  // 4: provenance, with the article row written in the same transaction.
+  const std::string uid = Hex(random_.Bytes(8));
+  provenance::PublishRequest req;
+  req.content_id = "article:" + uid;
+  req.account_id = account.id;
+  req.subject_id = account.subject_id;
+  req.text = title + "\n" + summary + "\n" + body;
+  req.url = "/api/v1/articles/by-uid/" + uid;
+  req.copyright_holder = in.original ? holder : "";
+  req.claim_original = in.original;
+  req.reprint_policy = policy;
+  req.attribution = in.attribution;
+  req.caller = provenance::Caller{UserActor(user_id), meta.request_id};
+  int64_t article_id = 0;
+  std::optional<int64_t> review_id;
+  HERALD_ASSIGN_OR_RETURN(
+      provenance::Decision decision,
+      provenance_.Publish(req, [&](Transaction& tx, const provenance::Decision& d) -> Status {
+        std::vector<std::string> reasons;
+        if (screening_hold) reasons.emplace_back("screening_review");
+        if (d.outcome == provenance::kHold) reasons.push_back(d.reason);
+        const bool held = !reasons.empty();
+        std::string reasons_text;
+        for (const auto& r : reasons) reasons_text += (reasons_text.empty() ? "" : ",") + r;
+        const Micros now = clock_.Now();
+        const auto& attr = d.attribution;
+        HERALD_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query(
+                "INSERT INTO articles (uid, account_id, subject_id, author_user_id, title, "
+                "summary, body, source_title, source_summary, source_body, category, original, "
+                "reprint_policy, copyright_holder, has_attribution, attr_account_id, "
+                "attr_content_id, attr_url, attr_holder, advertising, status, status_reason, "
+                "hold_reasons, cluster_id, created_at, published_at, updated_at) VALUES (?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                {uid,
+                 account.id,
+                 account.subject_id,
+                 user_id,
+                 fields[0].shown,
+                 fields[1].shown,
+                 fields[2].shown,
+                 title,
+                 summary,
+                 body,
+                 account.category,
+                 int64_t{in.original ? 1 : 0},
+                 std::string(in.original ? provenance::ReprintPolicyName(policy) : ""),
+                 in.original ? holder : std::string(),
+                 int64_t{attr ? 1 : 0},
+                 attr ? attr->source_account_id : int64_t{0},
+                 attr ? attr->source_content_id : std::string(),
+                 attr ? attr->source_url : std::string(),
+                 attr ? attr->copyright_holder : std::string(),
+                 int64_t{in.advertising ? 1 : 0},
+                 std::string(held ? "held" : "published"),
+                 std::string(held ? "in_review" : ""),
+                 reasons_text,
+                 d.cluster ? Value(d.cluster->id) : Value(),
+                 now,
+                 held ? Value() : Value(now),
+                 now}));
+        article_id = rows.rows.at(0).Int(0);
+        if (held || flagged) {
+          std::string near = "[";
+          for (const auto& n : d.near) {
+            if (near.size() > 1) near += ",";
+            near += JsonObjectWriter()
+                        .Add("content_id", n.content_id)
+                        .Add("account_id", n.account_id)
+                        .Add("similarity_percent", static_cast<int64_t>(n.similarity * 100))
+                        .Add("original", n.original)
+                        .str();
+          }
+          near += "]";
+          std::string reasons_json = "[";
+          for (const auto& r : reasons) {
+            reasons_json += (reasons_json.size() > 1 ? ",\"" : "\"") + JsonEscape(r) + "\"";
+          }
+          reasons_json += "]";
+          review::NewItem item;
+          item.kind = "content";
+          item.category = top_category.empty() ? account.category : top_category;
+          item.severity = held ? 3 : 1;
+          item.account_id = account.id;
+          item.ref_id = article_id;
+          item.summary = (held ? "held: " : "flagged: ") + title;
+          item.detail = JsonObjectWriter()
+                            .Add("article_id", article_id)
+                            .Add("title", title)
+                            .AddRaw("hold_reasons", reasons_json)
+                            .AddRaw("matches", matches_json)
+                            .AddRaw("near", near)
+                            .Add("decided_by", d.decided_by)
+                            .str();
+          HERALD_ASSIGN_OR_RETURN(int64_t id, review_.Enqueue(tx, item));
+          review_id = id;
+        }
+        if (d.cluster && d.cluster->raised_now) {
+          std::string accounts_json = "[", contents_json = "[";
+          for (int64_t a : d.cluster->account_ids) {
+            accounts_json += (accounts_json.size() > 1 ? "," : "") + std::to_string(a);
+          }
+          for (const auto& c : d.cluster->content_ids) {
+            contents_json += (contents_json.size() > 1 ? ",\"" : "\"") + JsonEscape(c) + "\"";
+          }
+          review::NewItem item;
+          item.kind = "cluster";
+          item.category = account.category;
+          item.severity = 3;
+          item.ref_id = d.cluster->id;
+          item.summary =
+              "coordinated batch: " + std::to_string(d.cluster->account_ids.size()) + " accounts";
+          item.detail = JsonObjectWriter()
+                            .Add("cluster_id", d.cluster->id)
+                            .AddRaw("account_ids", accounts_json + "]")
+                            .AddRaw("content_ids", contents_json + "]")
+                            .str();
+          HERALD_RETURN_IF_ERROR(review_.Enqueue(tx, item).status());
+        }
+        return audit_
+            .Append(tx,
+                    {UserActor(user_id), "article.publish", "article:" + std::to_string(article_id),
+                     JsonObjectWriter()
+                         .Add("account", "account:" + std::to_string(account.id))
+                         .Add("status", held ? "held" : "published")
+                         .Add("original", in.original)
+                         .Add("advertising", in.advertising)
+                         .str(),
+                     meta.request_id})
+            .status();
+      }));
+  if (decision.outcome == provenance::kRefuse) {
+    return FailedPrecondition("an earlier text by another operator is near this one (" +
+                                  decision.decided_by + "): it cannot be declared original",
+                              "false_originality_claim", "original");
+  }
+  HERALD_ASSIGN_OR_RETURN(result.article, Get(article_id));
+  result.provenance = std::move(decision);
+  result.review_id = review_id;
+  return result;
+}
+
+Result<Article> ArticleService::Load(Transaction& tx, int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM articles WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("no such article", "article_not_found");
+  return FromRow(rows.rows[0]);
+}
+
+Result<Article> ArticleService::Get(int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return Load(*tx, id);
+}
+
+Result<Article> ArticleService::GetPublic(int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(Article a, Get(id));
+  if (a.status != "published") return NotFound("no such article", "article_not_found");
+  return a;
+}
+
+Result<Article> ArticleService::GetPublicByUid(std::string_view uid) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(auto rows,
+                          tx->Query("SELECT " + std::string(kColumns) +
+                                        " FROM articles WHERE uid = ? AND status = 'published'",
+                                    {std::string(uid)}));
+  if (rows.empty()) return NotFound("no such article", "article_not_found");
+  return FromRow(rows.rows[0]);
+}
+
+Result<std::vector<Article>> ArticleService::ListByAccount(int64_t account_id, bool all, int limit,
+                                                           std::optional<int64_t> before_id) const {
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM articles WHERE account_id = ?";
+  std::vector<Value> params = {account_id};
+  if (!all) sql += " AND status = 'published'";
+  if (before_id) {
+    sql += " AND id < ?";
+    params.push_back(*before_id);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.push_back(int64_t{limit});
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  std::vector<Article> out;
+  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  return out;
+}
+
+Status ArticleService::Hide(Transaction& tx, const Article& a, std::string_view status,
+                            std::string_view reason, const std::string&, const std::string&) {
+  return tx
+      .Execute(
+          "UPDATE articles SET status = ?, status_reason = ?, removed_at = ?, updated_at = ? "
+          "WHERE id = ?",
+          {std::string(status), std::string(reason), clock_.Now(), clock_.Now(), a.id})
+      .status();
+}
+
+Status ArticleService::Delete(int64_t user_id, int64_t id, const auth::RequestMeta& meta) {
+  return storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+    HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id));
+    if (a.author_user_id != user_id) {
+      HERALD_ASSIGN_OR_RETURN(accounts::Account acc, accounts_.Get(tx, a.account_id));
+      if (acc.owner_user_id != user_id) {
+        return PermissionDenied("only the account's operator deletes its articles",
+                                "not_account_owner");
+      }
+    }
+    if (a.status != "published" && a.status != "held") {
+      return FailedPrecondition("the article is already " + a.status, "article_not_active");
+    }
+    HERALD_RETURN_IF_ERROR(
+        Hide(tx, a, "deleted", "operator_deleted", UserActor(user_id), meta.request_id));
+    return audit_
+        .Append(tx, {UserActor(user_id), "article.delete", "article:" + std::to_string(id), "{}",
+                     meta.request_id})
+        .status();
+  });
+}
+
+Status ArticleService::HandleContentDecision(Transaction& tx, const review::Item& item) {
+  HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, item.ref_id));
+  const bool approve = item.decision == "approve";
+  const Micros now = clock_.Now();
+  if (approve) {
+    if (a.status == "held") {
+      HERALD_RETURN_IF_ERROR(
+          tx.Execute("UPDATE articles SET status = 'published', status_reason = '', published_at "
+                     "= ?, updated_at = ? WHERE id = ?",
+                     {now, now, a.id})
+              .status());
+      HERALD_RETURN_IF_ERROR(accounts_.AddNotice(tx, a.author_user_id, a.account_id,
+                                                 "article_approved",
+                                                 "文章审核通过 Article approved", a.title));
+    }
+    return Status();
+  }
+  if (a.status != "held" && a.status != "published") return Status();
+  HERALD_RETURN_IF_ERROR(Hide(tx, a, a.status == "held" ? "rejected" : "removed", item.reason_code,
+                              item.decided_by, ""));
+  return accounts_.AddNotice(
+      tx, a.author_user_id, a.account_id, "article_rejected", "文章未通过审核 Article refused",
+      a.title + " — " + item.reason_code + (item.note.empty() ? "" : ": " + item.note));
+}
+
+Status ArticleService::HandleClusterDecision(Transaction& tx, const review::Item& item) {
+  if (item.decision != "reject") return Status();  // not a coordinated batch
+  HERALD_ASSIGN_OR_RETURN(provenance::ClusterInfo cluster, provenance_.GetCluster(item.ref_id));
+  for (const auto& cid : cluster.content_ids) {
+    if (!StartsWith(cid, "article:")) continue;
+    HERALD_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT " + std::string(kColumns) +
+                                " FROM articles WHERE uid = ? AND status IN ('published', 'held')",
+                            {cid.substr(8)}));
+    for (const auto& r : rows.rows) {
+      Article a = FromRow(r);
+      HERALD_RETURN_IF_ERROR(Hide(tx, a, "removed", "batch_content", item.decided_by, ""));
+      HERALD_RETURN_IF_ERROR(accounts_.AddNotice(
+          tx, a.author_user_id, a.account_id, "article_removed", "文章已被删除 Article removed",
+          a.title + " — batch_content: 多账号批量发布同质内容 coordinated batch publishing"));
+    }
+  }
+  return Status();
+}
+
+Result<int> ArticleService::TakeDownByTerm(const std::string& actor, std::string_view term_in,
+                                           std::string_view reason_in,
+                                           const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(std::string term, CheckTextField(term_in, 1, 64, "invalid_term", "term"));
+  if (term.find('\t') != std::string::npos) {
+    return InvalidArgument("a term cannot contain a tab", "invalid_term", "term");
+  }
+  HERALD_ASSIGN_OR_RETURN(std::string reason,
+                          CheckTextField(reason_in, 1, 500, "invalid_reason", "reason", true));
+  auto dict = moderation::Dictionary::Load({{"takedown", term + "\ttakedown\tblock\n"}}, norm_);
+  if (!dict.ok()) return InvalidArgument("this term cannot be matched", "invalid_term", "term");
+  int count = 0;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        count = 0;
+        HERALD_ASSIGN_OR_RETURN(
+            auto rows, tx.Query("SELECT " + std::string(kColumns) +
+                                ", source_title, source_summary, source_body FROM articles WHERE "
+                                "status IN ('published', 'held')"));
+        for (const auto& r : rows.rows) {
+          bool hit = false;
+          for (size_t i : {size_t{25}, size_t{26}, size_t{27}}) {
+            auto s = (*dict)->Screen(r.Text(i));
+            hit = hit || (s.ok() && !s->matches.empty());
+          }
+          if (!hit) continue;
+          Article a = FromRow(r);
+          HERALD_RETURN_IF_ERROR(
+              Hide(tx, a, "removed", "emergency_takedown", actor, meta.request_id));
+          ++count;
+        }
+        return audit_
+            .Append(tx, {actor, "emergency.takedown", "",
+                         JsonObjectWriter()
+                             .Add("term", term)
+                             .Add("reason", reason)
+                             .Add("removed", static_cast<int64_t>(count))
+                             .str(),
+                         meta.request_id})
+            .status();
+      }));
+  return count;
+}
+
+Result<int> ArticleService::TakeDownCluster(const std::string& actor, int64_t cluster_id,
+                                            std::string_view reason_in,
+                                            const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(std::string reason,
+                          CheckTextField(reason_in, 1, 500, "invalid_reason", "reason", true));
+  HERALD_ASSIGN_OR_RETURN(provenance::ClusterInfo cluster, provenance_.GetCluster(cluster_id));
+  int count = 0;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        count = 0;
+        for (const auto& cid : cluster.content_ids) {
+          if (!StartsWith(cid, "article:")) continue;
+          HERALD_ASSIGN_OR_RETURN(
+              auto rows,
+              tx.Query("SELECT " + std::string(kColumns) +
+                           " FROM articles WHERE uid = ? AND status IN ('published', 'held')",
+                       {cid.substr(8)}));
+          for (const auto& r : rows.rows) {
+            HERALD_RETURN_IF_ERROR(
+                Hide(tx, FromRow(r), "removed", "emergency_takedown", actor, meta.request_id));
+            ++count;
+          }
+        }
+        return audit_
+            .Append(tx, {actor, "emergency.takedown", "cluster:" + std::to_string(cluster_id),
+                         JsonObjectWriter()
+                             .Add("cluster_id", cluster_id)
+                             .Add("reason", reason)
+                             .Add("removed", static_cast<int64_t>(count))
+                             .str(),
+                         meta.request_id})
+            .status();
+      }));
+  return count;
+}
+
+std::vector<storage::Migration> ArticleService::Migrations() {
+  return {{"content/0001_articles", R"SQL(
+CREATE TABLE articles (
+  id {{AUTO_ID}},
+  uid TEXT NOT NULL UNIQUE,
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  subject_id BIGINT NOT NULL,
+  author_user_id BIGINT NOT NULL REFERENCES users (id),
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  source_title TEXT NOT NULL,
+  source_summary TEXT NOT NULL,
+  source_body TEXT NOT NULL,
+  category TEXT NOT NULL,
+  original INTEGER NOT NULL,
+  reprint_policy TEXT NOT NULL,
+  copyright_holder TEXT NOT NULL,
+  has_attribution INTEGER NOT NULL,
+  attr_account_id BIGINT NOT NULL,
+  attr_content_id TEXT NOT NULL,
+  attr_url TEXT NOT NULL,
+  attr_holder TEXT NOT NULL,
+  advertising INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('published', 'held', 'rejected', 'removed', 'deleted')),
+  status_reason TEXT NOT NULL,
+  hold_reasons TEXT NOT NULL,
+  cluster_id BIGINT,
+  created_at BIGINT NOT NULL,
+  published_at BIGINT,
+  removed_at BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX articles_account ON articles (account_id, status, id);
+CREATE INDEX articles_status ON articles (status, id);
+)SQL",
+           ""}};
+}
+
+}  // namespace herald::content

@@ -91,6 +91,13 @@ ArticleService::ArticleService(storage::Database& db, const audit::AuditLog& aud
   review_.RegisterHandler("cluster", [this](Transaction& tx, const review::Item& item) {
     return HandleClusterDecision(tx, item);
   });
+  // A held article refused in review leaves the provenance index (it has its own transactions,
+  // so this runs after the decision committed): its text no longer counts as an earlier copy.
+  review_.RegisterAfterCommit("content", [this](const review::Item& item) {
+    if (item.decision != "reject") return;
+    auto a = Get(item.ref_id);
+    if (a.ok() && a->status == "rejected") (void)provenance_.Remove(a->content_id);
+  });
 }
 
 Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_id,

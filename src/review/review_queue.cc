@@ -97,6 +97,10 @@ void ReviewQueue::RegisterHandler(std::string kind, Handler handler) {
   handlers_[std::move(kind)] = std::move(handler);
 }
 
+void ReviewQueue::RegisterAfterCommit(std::string kind, std::function<void(const Item&)> fn) {
+  after_commit_[std::move(kind)] = std::move(fn);
+}
+
 Result<int64_t> ReviewQueue::Enqueue(Transaction& tx, const NewItem& in) const {
   if (in.kind.empty() || in.kind.size() > 40) {
     return InvalidArgument("review item needs a kind", "invalid_review_item", "kind");
@@ -397,6 +401,7 @@ Result<Item> ReviewQueue::Decide(int64_t id, std::string_view decision,
                          who.request_id})
             .status();
       }));
+  if (auto after = after_commit_.find(item.kind); after != after_commit_.end()) after->second(item);
   return item;
 }
 

@@ -130,6 +130,10 @@ class ReviewQueue {
   // Registers the handler for `kind` (replacing any earlier one). Not thread-safe: call before
   // serving.
   void RegisterHandler(std::string kind, Handler handler);
+  // Registers work to run after a decision on `kind` has committed (e.g. dropping rejected
+  // content from an in-memory index that has its own transactions). Its error does not undo the
+  // decision; Decide still returns the item. Not thread-safe: call before serving.
+  void RegisterAfterCommit(std::string kind, std::function<void(const Item&)> fn);
 
   // Enqueues in the caller's write transaction; returns the new item id. InvalidArgument for
   // an empty kind, a severity outside 1..4 or a detail that is not a JSON object text.
@@ -162,6 +166,7 @@ class ReviewQueue {
   const Clock& clock_;
   Options options_;
   std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, std::function<void(const Item&)>, std::less<>> after_commit_;
 };
 
 }  // namespace herald::review

@@ -142,6 +142,8 @@ TEST_F(ReviewTest, DecideRunsHandlerInTheSameTransaction) {
     EXPECT_EQ(rows.rows[0].Text(0), item.status);
     return Status();
   });
+  std::vector<int64_t> committed;
+  q_->RegisterAfterCommit("qualification", [&](const Item& item) { committed.push_back(item.id); });
   int64_t a = Add({"qualification", "finance", 2, 5, 9, "licence", "{}"});
   fail = true;
   EXPECT_EQ(q_->Decide(a, "approve", "authorised", "", false, alice_).status().reason(),
@@ -152,6 +154,7 @@ TEST_F(ReviewTest, DecideRunsHandlerInTheSameTransaction) {
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->status, "approved");
   EXPECT_EQ(seen, std::vector<std::string>{"approve:authorised"});
+  EXPECT_EQ(committed, std::vector<int64_t>{a});  // only the decision that committed
   EXPECT_EQ(q_->Decide(a, "reject", "invalid_document", "", false, alice_).status().reason(),
             "already_decided");
   auto actions = AuditActions();

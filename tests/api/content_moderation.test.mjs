@@ -106,6 +106,13 @@ test('PA-14.2, PA-17.1, PA-18(6): originals are protected; reprints need the own
   assert.deepEqual(unauth.json.article.hold_reasons, ['reprint_not_authorised']);
   assert.equal(unauth.json.provenance.near[0].account_id, owner.account.id);
 
+  // Refused in review, the pirate copy leaves the index: later publishes no longer see it.
+  const rej = await s.request('POST', `/api/v1/reviews/${unauth.json.review_id}/decision`, { token: mod, body: { decision: 'reject', reason_code: 'infringement' } });
+  assert.equal(rej.status, 200, rej.text);
+  const check = await publish(copier, { title: '转：菜市场', body: ESSAY });
+  assert.equal(check.json.article.status, 'held');
+  assert.ok(!check.json.provenance.near.some((n) => n.content_id === unauth.json.article.content_id), JSON.stringify(check.json.provenance));
+  assert.ok(check.json.provenance.near.some((n) => n.content_id === orig.json.article.content_id));
   // The owner whitelists the copier (without the right to modify).
   expectError(assert, await s.request('POST', `/api/v1/accounts/${owner.account.id}/reprint-whitelist`, { token: copier.token, body: { grantee_account_id: copier.account.id } }), 403, 'not_account_owner');
   const grant = await s.request('POST', `/api/v1/accounts/${owner.account.id}/reprint-whitelist`, { token: owner.token, body: { grantee_account_id: copier.account.id, may_modify: false } });

@@ -839,6 +839,7 @@ Result<std::vector<sanctions::Sanction>> AccountService::ActiveSanctions(const A
 Result<sanctions::Sanction> AccountService::IssueSanction(const std::string& actor,
                                                           sanctions::NewSanction in,
                                                           const auth::RequestMeta& meta) {
+  HERALD_RETURN_IF_ERROR(sanctions_.Validate(in));
   sanctions::Sanction out;
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {

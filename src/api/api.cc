@@ -216,6 +216,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddAccountRoutes(router, services);
   AddModerationRoutes(router, services);
   AddContentRoutes(router, services);
+  AddGroupRoutes(router, services);
   return router;
 }
 

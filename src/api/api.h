@@ -14,6 +14,7 @@
 #include "auth/auth_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
+#include "groups/group_service.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "media/media_library.h"
@@ -41,6 +42,7 @@ struct ApiServices {
   moderation::ScreeningService* screening = nullptr;
   provenance::ProvenanceService* provenance = nullptr;
   content::ArticleService* articles = nullptr;
+  groups::GroupService* groups = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

@@ -301,7 +301,10 @@ void AddModerationRoutes(http::Router& router, ApiServices& s) {
           }
           in.appealable = a.as_bool();
         }
-        HERALD_ASSIGN_OR_RETURN(auto out, s.accounts->IssueSanction(who.Actor(), in, Meta(req)));
+        HERALD_ASSIGN_OR_RETURN(auto out,
+                                in.target.type == "group"
+                                    ? s.groups->IssueSanction(who.Actor(), in, Meta(req))
+                                    : s.accounts->IssueSanction(who.Actor(), in, Meta(req)));
         return JsonResponse(201, json::object{{"sanction", SanctionJson(out, s.clock->Now())}});
       },
       s));
@@ -349,8 +352,11 @@ void AddModerationRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"reason"}));
         HERALD_ASSIGN_OR_RETURN(auto reason, body.RequiredString("reason", 1000));
+        HERALD_ASSIGN_OR_RETURN(auto target, s.sanctions->Get(id));
         HERALD_ASSIGN_OR_RETURN(auto x,
-                                s.accounts->LiftSanction(who.Actor(), id, reason, Meta(req)));
+                                target.target.type == "group"
+                                    ? s.groups->LiftSanction(who.Actor(), id, reason, Meta(req))
+                                    : s.accounts->LiftSanction(who.Actor(), id, reason, Meta(req)));
         return JsonResponse(200, json::object{{"sanction", SanctionJson(x, s.clock->Now())}});
       },
       s));

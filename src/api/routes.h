@@ -43,5 +43,7 @@ boost::json::object SanctionJson(const sanctions::Sanction& s, Micros now);
 void AddModerationRoutes(http::Router& router, ApiServices& s);
 // Route group defined in content_routes.cc (articles; issues 4 and 5).
 void AddContentRoutes(http::Router& router, ApiServices& s);
+// Route group defined in group_routes.cc (groups, first part).
+void AddGroupRoutes(http::Router& router, ApiServices& s);
 
 }  // namespace herald::api::internal

@@ -45,11 +45,13 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : accounts::AccountService::Migrations()) all.push_back(m);
   for (auto& m : provenance::ProvenanceService::Migrations()) all.push_back(m);
   for (auto& m : content::ArticleService::Migrations()) all.push_back(m);
+  for (auto& m : groups::GroupService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  groups_.reset();
   articles_.reset();
   provenance_.reset();
   accounts_.reset();
@@ -227,6 +229,8 @@ Status App::OpenServices() {
   articles_ = std::make_unique<content::ArticleService>(*db_, *audit_, clock, random_, *accounts_,
                                                         *screening_, *provenance_, *review_,
                                                         *screening_normalizer_);
+  groups_ = std::make_unique<groups::GroupService>(*db_, *audit_, clock, *sanctions_, *screening_,
+                                                   *review_);
   return Status();
 }
 
@@ -270,6 +274,7 @@ Status App::Serve() {
   services.screening = screening_.get();
   services.provenance = provenance_.get();
   services.articles = articles_.get();
+  services.groups = groups_.get();
   services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;

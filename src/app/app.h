@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
+#include "groups/group_service.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
 #include "provenance/provenance_service.h"
@@ -100,6 +101,7 @@ class App {
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<provenance::ProvenanceService> provenance_;
   std::unique_ptr<content::ArticleService> articles_;
+  std::unique_ptr<groups::GroupService> groups_;
   int migrations_applied_ = 0;
 };
 

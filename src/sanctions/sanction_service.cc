@@ -74,15 +74,15 @@ std::string FormatEnd(const std::optional<Micros>& end) {
 
 const std::vector<std::string>& Measures() {
   static const std::vector<std::string> k = {"warning",          "restrict",      "suspend_updates",
-                                             "stop_advertising", "close_account", "blacklist",
-                                             "ban_name"};
+                                             "stop_advertising", "close_account", "close_group",
+                                             "blacklist",        "ban_name"};
   return k;
 }
 
 const std::vector<std::string>& Functions() {
-  static const std::vector<std::string> k = {"publish",        "comment",     "advertise",
-                                             "create_group",   "group_admin", "group_post",
-                                             "update_profile", "register"};
+  static const std::vector<std::string> k = {"publish",      "comment",        "advertise",
+                                             "create_group", "group_admin",    "group_post",
+                                             "group_join",   "update_profile", "register"};
   return k;
 }
 
@@ -132,7 +132,9 @@ std::vector<std::string> BlockedFunctions(std::string_view measure, std::string_
   }
   if (measure == "suspend_updates") return {"publish", "update_profile", "advertise", "group_post"};
   if (measure == "stop_advertising") return {"advertise"};
-  if (measure == "close_account" || measure == "blacklist") return Functions();
+  if (measure == "close_account" || measure == "close_group" || measure == "blacklist") {
+    return Functions();
+  }
   return {};
 }
 
@@ -147,8 +149,7 @@ std::string Sanction::StatusAt(Micros now) const {
   return "active";
 }
 
-Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
-                                        const Actor& who) const {
+Result<SanctionService::Prepared> SanctionService::Prepare(const NewSanction& in) const {
   const Target& t = in.target;
   if (!Contains(TargetTypes(), t.type)) {
     return InvalidArgument("target type must be account, subject, user, group or name",
@@ -178,6 +179,9 @@ Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
   if (in.measure == "close_account" && t.type != "account") {
     return InvalidArgument("close_account applies to accounts", "invalid_measure", "measure");
   }
+  if (in.measure == "close_group" && t.type != "group") {
+    return InvalidArgument("close_group applies to groups", "invalid_measure", "measure");
+  }
   bool known_reason = false;
   for (const auto& c : ReasonCodes()) known_reason = known_reason || c.code == in.reason_code;
   if (!known_reason) {
@@ -197,7 +201,8 @@ Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
   }
   const Micros now = clock_.Now();
   const Micros starts = in.starts_at.value_or(now);
-  const bool lasting = in.measure == "close_account" || in.measure == "ban_name";
+  const bool lasting =
+      in.measure == "close_account" || in.measure == "close_group" || in.measure == "ban_name";
   if (in.ends_at && (lasting || *in.ends_at <= starts)) {
     return InvalidArgument(lasting ? "this measure is permanent" : "the end must follow the start",
                            "invalid_period", "ends_at");
@@ -205,6 +210,20 @@ Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
   if (starts < now - kMicrosPerMinute) {
     return InvalidArgument("a sanction cannot start in the past", "invalid_period", "starts_at");
   }
+  return Prepared{name, note, evidence, starts, now};
+}
+
+Status SanctionService::Validate(const NewSanction& in) const { return Prepare(in).status(); }
+
+Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
+                                        const Actor& who) const {
+  HERALD_ASSIGN_OR_RETURN(Prepared p, Prepare(in));
+  const Target& t = in.target;
+  const std::string& name = p.name;
+  const std::string& note = p.note;
+  const std::string& evidence = p.evidence;
+  const Micros starts = p.starts;
+  const Micros now = p.now;
   HERALD_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query(

@@ -5,11 +5,13 @@
 // A sanction is a measure against a target:
 //   warning           nothing is blocked; recorded and shown to the sanctioned party
 //   restrict          one function blocked (Functions(): publish, comment, advertise,
-//                     create_group, group_admin, group_post, update_profile, register)
+//                     create_group, group_admin, group_post, group_join, update_profile,
+//                     register)
 //   suspend_updates   publish, update_profile, advertise and group_post blocked
 //   stop_advertising  advertise blocked
 //   close_account     every function blocked (the account is closed by the caller; its name is
 //                     closed forever)
+//   close_group       every function blocked (the group is closed by the caller; groups only)
 //   blacklist         every function blocked, and for a subject: new subjects with the same
 //                     identity (blind index) or accounts of it are refused
 //   ban_name          the name (target type "name") can never be registered again
@@ -137,6 +139,8 @@ class SanctionService {
   SanctionService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock)
       : db_(db), audit_(audit), clock_(clock) {}
 
+  // The checks of Issue without writing anything (callers validate before loading targets).
+  Status Validate(const NewSanction& in) const;
   // Validates and records `in` in the caller's write transaction; audited "sanction.issue".
   // The caller applies side effects (closing an account, notices) in the same transaction.
   Result<Sanction> Issue(storage::Transaction& tx, const NewSanction& in, const Actor& who) const;
@@ -174,6 +178,12 @@ class SanctionService {
   static std::vector<storage::Migration> Migrations();
 
  private:
+  struct Prepared {
+    std::string name, note, evidence;
+    Micros starts = 0, now = 0;
+  };
+  Result<Prepared> Prepare(const NewSanction& in) const;
+
   storage::Database& db_;
   const audit::AuditLog& audit_;
   const Clock& clock_;

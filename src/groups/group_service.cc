@@ -312,9 +312,12 @@ Result<Message> GroupService::Post(int64_t user_id, int64_t group_id, std::strin
 Result<std::vector<Message>> GroupService::Messages(int64_t user_id, int64_t group_id, int limit,
                                                     std::optional<int64_t> before_id) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
-  HERALD_RETURN_IF_ERROR(Load(*tx, group_id).status());
+  HERALD_ASSIGN_OR_RETURN(Group g, Load(*tx, group_id));
   HERALD_ASSIGN_OR_RETURN(std::string role, MemberRole(*tx, group_id, user_id));
   if (role.empty()) return PermissionDenied("join the group first", "not_group_member");
+  if (g.status == "closed" || g.status == "rejected") {
+    return FailedPrecondition("the group is " + g.status, "group_not_active");
+  }
   std::string sql =
       "SELECT id, group_id, user_id, text, status, created_at FROM group_messages WHERE group_id "
       "= ? AND (status = 'visible' OR (status = 'held' AND user_id = ?))";

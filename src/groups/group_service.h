@@ -86,7 +86,8 @@ class GroupService {
                       const auth::RequestMeta& meta);
   Result<Message> Post(int64_t user_id, int64_t group_id, std::string_view text,
                        const auth::RequestMeta& meta);
-  // Visible messages, newest first, for members (and the author's own held ones).
+  // Visible messages, newest first, for members (and the author's own held ones); nothing of a
+  // closed or rejected group (group_not_active).
   Result<std::vector<Message>> Messages(int64_t user_id, int64_t group_id, int limit,
                                         std::optional<int64_t> before_id) const;
 

@@ -90,6 +90,7 @@ test('GR-11.1, GR-11.2, GR-11.3: groups, creators, admins and members are sancti
   assert.equal((await s.request('GET', `/api/v1/groups/${g.id}`, { token: owner.token })).json.group.status, 'closed');
   const late = await person();
   expectError(assert, await s.request('POST', `/api/v1/groups/${g.id}/join`, { token: late.token }), 409, 'group_not_active');
+  expectError(assert, await s.request('GET', `/api/v1/groups/${g.id}/messages`, { token: member.token }), 409, 'group_not_active');
   expectError(assert, await sanction({ target_type: 'account', target_id: 1, measure: 'close_group', reason_code: 'spam' }), 400, 'invalid_measure', 'measure');
   expectError(assert, await sanction({ target_type: 'group', target_id: 999999, measure: 'warning', reason_code: 'spam' }), 404, 'group_not_found');
   assert.equal((await s.request('POST', `/api/v1/sanctions/${close.json.sanction.id}/lift`, { token: mod, body: { reason: '申诉成立' } })).status, 200);

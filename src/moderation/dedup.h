@@ -18,8 +18,9 @@
 //  - kSignature: Jaccard estimated from a stored sketch: a second one-permutation MinHash of
 //    1,024 bins, 8 bits kept per value, not densified (the fraction of equal values among the
 //    bins non-empty in either document, corrected for the 1/255 chance agreement). Pairs within a
-//    few hundredths of the threshold can fall on either side (measured F1 0.96 on edited copies
-//    crowded around the threshold, where 128 values gave 0.91). About 1 KB plus the band entries
+//    few hundredths of the threshold can fall on either side (measured F1 0.97 on edited copies
+//    crowded around the threshold, where the 128 signature values alone gave 0.90). About 1 KB plus
+//    the band entries
 //    (~13 bytes each) per document, whatever its length: the mode for indexes of millions of
 //    articles (docs/benchmarks.md has the measured memory, latency and F1 of both modes).
 //

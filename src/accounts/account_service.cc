@@ -529,6 +529,9 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, name, "name", &review_term));
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, bio, "bio", &review_term));
   HERALD_RETURN_IF_ERROR(ScreenField(screen_, scope, "business_scope", &review_term));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, reg_place, "registered_place", &review_term));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, op_place, "operating_place", &review_term));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, contact, "contact", &review_term));
 
   int64_t account_id = 0;
   HERALD_RETURN_IF_ERROR(
@@ -724,9 +727,20 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
           params.push_back(caption);
           changes.Add("avatar_caption", true);
         }
+        // Fields without a review path: a review or flag term is refused too.
+        auto screen_strict = [this](const std::string& text, const std::string& field) -> Status {
+          std::string review;
+          HERALD_RETURN_IF_ERROR(ScreenField(screen_, text, field, &review));
+          if (!review.empty()) {
+            return InvalidArgument("this " + field + " needs a review: contact the platform",
+                                   "registration_data_review", field);
+          }
+          return Status();
+        };
         if (in.operating_place) {
           HERALD_ASSIGN_OR_RETURN(std::string p, CheckText(*in.operating_place, 2, 50,
                                                            "invalid_place", "operating_place"));
+          HERALD_RETURN_IF_ERROR(screen_strict(p, "operating_place"));
           sets.push_back("operating_place = ?");
           params.push_back(p);
           changes.Add("operating_place", p);
@@ -734,6 +748,7 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
         if (in.contact) {
           HERALD_ASSIGN_OR_RETURN(std::string c,
                                   CheckText(*in.contact, 3, 100, "invalid_contact", "contact"));
+          HERALD_RETURN_IF_ERROR(screen_strict(c, "contact"));
           sets.push_back("contact = ?");
           params.push_back(c);
           changes.Add("contact", true);
@@ -742,6 +757,7 @@ Result<Account> AccountService::Update(int64_t user_id, int64_t account_id, cons
           HERALD_ASSIGN_OR_RETURN(
               std::string b,
               CheckText(*in.business_scope, 0, 500, "invalid_business_scope", "business_scope"));
+          HERALD_RETURN_IF_ERROR(screen_strict(b, "business_scope"));
           sets.push_back("business_scope = ?");
           params.push_back(b);
           changes.Add("business_scope", true);
@@ -952,6 +968,9 @@ Result<Qualification> AccountService::SubmitQualification(int64_t user_id, int64
       CheckText(in.licence_number, 3, 64, "invalid_licence_number", "licence_number"));
   HERALD_ASSIGN_OR_RETURN(std::string issuer,
                           CheckText(in.issuer, 2, 100, "invalid_issuer", "issuer"));
+  // Qualifications are reviewed by a moderator anyway: only `block` terms refuse here.
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, number, "licence_number", nullptr));
+  HERALD_RETURN_IF_ERROR(ScreenField(screen_, issuer, "issuer", nullptr));
   if (in.document_media_id.empty()) {
     return InvalidArgument("upload the licence document first (POST /api/v1/media)",
                            "missing_field", "document_media_id");

@@ -314,6 +314,11 @@ test('PA-8.2: illegal registration data is refused, evasions included; doubtful 
   const ok = (await createAccount(op, '读书会')).json.account;
   expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '色情内容' } }), 400, 'illegal_registration_data', 'bio');
   expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { avatar_caption: '冰 毒' } }), 400, 'illegal_registration_data', 'avatar_caption');
+  // Every free-text field of the registration data is screened, on create and on update.
+  expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { contact: '加微信买冰毒' } }), 400, 'illegal_registration_data', 'contact');
+  expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { operating_place: '澳门赌场' } }), 400, 'illegal_registration_data', 'operating_place');
+  expectError(assert, await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { business_scope: '小额贷款咨询' } }), 400, 'registration_data_review', 'business_scope');
+  expectError(assert, await createAccount(op, '同城信息站', { registered_place: '代开发票中心' }), 400, 'illegal_registration_data', 'registered_place');
   const edited = await s.request('PATCH', `/api/v1/accounts/${ok.id}`, { token: op.token, body: { bio: '每周共读一本书', avatar_caption: '书架一角' } });
   assert.equal(edited.status, 200, edited.text);
   assert.equal(edited.json.account.bio, '每周共读一本书');

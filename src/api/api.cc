@@ -217,6 +217,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddModerationRoutes(router, services);
   AddContentRoutes(router, services);
   AddGroupRoutes(router, services);
+  AddSocialRoutes(router, services);
   return router;
 }
 

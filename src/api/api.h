@@ -22,6 +22,7 @@
 #include "provenance/provenance_service.h"
 #include "review/review_queue.h"
 #include "sanctions/sanction_service.h"
+#include "social/social_service.h"
 #include "storage/database.h"
 #include "subjects/otp.h"
 #include "subjects/subject_service.h"
@@ -43,6 +44,7 @@ struct ApiServices {
   provenance::ProvenanceService* provenance = nullptr;
   content::ArticleService* articles = nullptr;
   groups::GroupService* groups = nullptr;
+  social::SocialService* social = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

@@ -18,6 +18,9 @@ using AuthedFn = std::function<Result<http::Response>(http::Request&, const auth
 
 // Request id, client address and the optional X-Device-Id header (at most 64 bytes).
 auth::RequestMeta Meta(const http::Request& req);
+// The token of an `Authorization: Bearer` header; Unauthenticated without one or with another
+// scheme (for public routes that also accept a session).
+Result<std::string_view> BearerToken(const http::Request& req);
 // A route anyone may call.
 http::Route Public(http::Method m, std::string pattern, PublicFn fn, bool blocking = true);
 // A route that needs a session holding `permission` (401 / 403 otherwise).
@@ -45,5 +48,7 @@ void AddModerationRoutes(http::Router& router, ApiServices& s);
 void AddContentRoutes(http::Router& router, ApiServices& s);
 // Route group defined in group_routes.cc (groups, first part).
 void AddGroupRoutes(http::Router& router, ApiServices& s);
+// Route group defined in social_routes.cc (follows, reads, likes, forwards; issue 5).
+void AddSocialRoutes(http::Router& router, ApiServices& s);
 
 }  // namespace herald::api::internal

@@ -45,12 +45,14 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : accounts::AccountService::Migrations()) all.push_back(m);
   for (auto& m : provenance::ProvenanceService::Migrations()) all.push_back(m);
   for (auto& m : content::ArticleService::Migrations()) all.push_back(m);
+  for (auto& m : social::SocialService::Migrations()) all.push_back(m);
   for (auto& m : groups::GroupService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  social_.reset();
   groups_.reset();
   articles_.reset();
   provenance_.reset();
@@ -231,6 +233,8 @@ Status App::OpenServices() {
                                                         *screening_normalizer_);
   groups_ = std::make_unique<groups::GroupService>(*db_, *audit_, clock, *sanctions_, *screening_,
                                                    *review_);
+  social_ = std::make_unique<social::SocialService>(*db_, *audit_, clock, *accounts_, *articles_,
+                                                    keys_->index_key);
   return Status();
 }
 
@@ -275,6 +279,7 @@ Status App::Serve() {
   services.provenance = provenance_.get();
   services.articles = articles_.get();
   services.groups = groups_.get();
+  services.social = social_.get();
   services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;

@@ -20,6 +20,7 @@
 #include "provenance/provenance_service.h"
 #include "review/review_queue.h"
 #include "sanctions/sanction_service.h"
+#include "social/social_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "subjects/otp.h"
@@ -102,6 +103,7 @@ class App {
   std::unique_ptr<provenance::ProvenanceService> provenance_;
   std::unique_ptr<content::ArticleService> articles_;
   std::unique_ptr<groups::GroupService> groups_;
+  std::unique_ptr<social::SocialService> social_;
   int migrations_applied_ = 0;
 };
 

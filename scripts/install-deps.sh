@@ -12,6 +12,7 @@ PACKAGES=(
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libopencc-dev opencc libvectorscan-dev libpng-dev libjpeg-dev libwebp-dev libstb-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev  # content/: Markdown bodies to sanitised HTML
   wrk bc curl nodejs npm ca-certificates
   python3-jieba  # bench/: its jieba/dict.txt is the word list of the screening benchmark
 )

@@ -39,6 +39,7 @@ json::object ArticleJson(const content::Article& a, bool owner_view) {
       {"title", a.title},
       {"summary", a.summary},
       {"body", a.body},
+      {"body_html", a.body_html},
       {"category", a.category},
       {"original", a.original},
       {"copyright_holder", a.copyright_holder},

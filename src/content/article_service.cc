@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "content/markdown.h"
 #include "core/json_writer.h"
 #include "core/strings.h"
 
@@ -18,7 +19,7 @@ constexpr std::string_view kColumns =
     "id, uid, account_id, subject_id, author_user_id, title, summary, body, category, original, "
     "reprint_policy, copyright_holder, has_attribution, attr_account_id, attr_content_id, "
     "attr_url, attr_holder, advertising, status, status_reason, hold_reasons, cluster_id, "
-    "created_at, published_at, removed_at";
+    "created_at, published_at, removed_at, body_html";
 
 std::optional<int64_t> OptInt(const Row& r, size_t i) {
   if (r.IsNull(i)) return std::nullopt;
@@ -53,6 +54,7 @@ Article FromRow(const Row& r) {
   a.created_at = r.Int(22);
   a.published_at = OptInt(r, 23);
   a.removed_at = OptInt(r, 24);
+  a.body_html = r.Text(25);
   return a;
 }
 
@@ -151,6 +153,7 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
   };
   std::vector<Field> fields = {
       {"title", &title, ""}, {"summary", &summary, ""}, {"body", &body, ""}};
+  std::vector<moderation::Match> body_matches;
   for (auto& f : fields) {
     HERALD_ASSIGN_OR_RETURN(moderation::ScreenResult r, screening_.Screen(*f.text));
     for (const auto& m : r.matches) {
@@ -178,8 +181,32 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
     }
     result.screening.verdict = std::max(result.screening.verdict, r.verdict);
     f.shown = moderation::Mask(*f.text, r.matches);
+    if (f.text == &body) body_matches = r.matches;
   }
   matches_json += "]";
+
+  // What readers see, rendered once here. A mask must not read as Markdown ("x 傻逼 y 傻逼"
+  // masked to "x ** y **" would turn bold): the author's own '*' are set aside as \x01 (same
+  // byte offsets; CheckTextField lets no control character in), the body is masked, its mask
+  // characters become \x02 (inert to Markdown) and turn back into '*' in the HTML. The body
+  // passed CheckTextField (valid UTF-8, at most 50,000 characters): rendering fails only on a
+  // broken invariant.
+  std::string marked = body;
+  std::replace(marked.begin(), marked.end(), '*', '\x01');
+  marked = moderation::Mask(marked, body_matches);
+  for (char& c : marked) {
+    if (c == '*') {
+      c = '\x02';
+    } else if (c == '\x01') {
+      c = '*';
+    }
+  }
+  auto rendered = RenderMarkdown(marked);
+  if (!rendered.ok()) {
+    if (rendered.status().code() != StatusCode::kInvalidArgument) return rendered.status();
+    return InvalidArgument(rendered.status().message(), "invalid_body", "body");
+  }
+  std::replace(rendered->html.begin(), rendered->html.end(), '\x02', '*');
 
   // 4: provenance, with the article row written in the same transaction.
   const std::string uid = Hex(random_.Bytes(8));
@@ -214,9 +241,9 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                 "summary, body, source_title, source_summary, source_body, category, original, "
                 "reprint_policy, copyright_holder, has_attribution, attr_account_id, "
                 "attr_content_id, attr_url, attr_holder, advertising, status, status_reason, "
-                "hold_reasons, cluster_id, created_at, published_at, updated_at) VALUES (?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "hold_reasons, cluster_id, created_at, published_at, updated_at, body_html) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 {uid,
                  account.id,
                  account.subject_id,
@@ -243,7 +270,8 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                  d.cluster ? Value(d.cluster->id) : Value(),
                  now,
                  held ? Value() : Value(now),
-                 now}));
+                 now,
+                 rendered->html}));
         article_id = rows.rows.at(0).Int(0);
         if (held || flagged) {
           std::string near = "[";
@@ -469,7 +497,7 @@ Result<int> ArticleService::TakeDownByTerm(const std::string& actor, std::string
                                 "status IN ('published', 'held')"));
         for (const auto& r : rows.rows) {
           bool hit = false;
-          for (size_t i : {size_t{25}, size_t{26}, size_t{27}}) {
+          for (size_t i : {size_t{26}, size_t{27}, size_t{28}}) {
             auto s = (*dict)->Screen(r.Text(i));
             hit = hit || (s.ok() && !s->matches.empty());
           }
@@ -564,7 +592,10 @@ CREATE TABLE articles (
 CREATE INDEX articles_account ON articles (account_id, status, id);
 CREATE INDEX articles_status ON articles (status, id);
 )SQL",
-           ""}};
+           ""},
+          // The body as sanitised HTML, rendered at publish; articles published before keep "".
+          {"content/0002_body_html",
+           "ALTER TABLE articles ADD COLUMN body_html TEXT NOT NULL DEFAULT '';\n", ""}};
 }
 
 }  // namespace herald::content

@@ -18,6 +18,8 @@
 //     without the right to it is held (reprint_not_authorised, attribution_required,
 //     modification_not_allowed); the attribution shown is completed from the original; a
 //     coordinated batch raises a `cluster` review item naming every account involved.
+// The body readers see (masked) is rendered to sanitised HTML (RenderMarkdown) and stored with
+// the article (Article::body_html).
 // Held articles wait in the review queue (kind "content"); the author sees why
 // (Article::hold_reasons). Approving publishes them; rejecting keeps them hidden. Rejecting a
 // "cluster" item takes down every article of the cluster (batch_content).
@@ -71,6 +73,7 @@ struct Article {
   std::string content_id;  // "article:<uid>", the provenance id
   int64_t account_id = 0, subject_id = 0, author_user_id = 0;
   std::string title, summary, body;  // as readers see them (replace terms masked)
+  std::string body_html;  // body rendered at publish (content/markdown.h); "" before 0002
   std::string category;
   bool original = false;
   std::string reprint_policy, copyright_holder;

@@ -248,8 +248,8 @@ class AccountService {
   // Issues a sanction (see sanctions/sanction_service.h) on an account, subject, user or name,
   // fills in the sanctioned party, applies its effect in the same transaction (close_account
   // closes the account and its name forever; ban_name closes the name) and notifies the party.
-  // Group targets belong to groups::GroupService (InvalidArgument unsupported_target here). NotFound
-  // account_not_found, subject_not_found, user_not_found; FailedPrecondition
+  // Group targets belong to groups::GroupService (InvalidArgument unsupported_target here).
+  // NotFound account_not_found, subject_not_found, user_not_found; FailedPrecondition
   // account_not_active (closing an account that is already closed, cancelled or rejected).
   Result<sanctions::Sanction> IssueSanction(const std::string& actor, sanctions::NewSanction in,
                                             const auth::RequestMeta& meta);

@@ -20,10 +20,6 @@ using http::Response;
 
 namespace {
 
-json::value OptTimeJson(const std::optional<Micros>& t) {
-  return t ? Time(*t) : json::value(nullptr);
-}
-
 json::object SubjectJson(const subjects::Subject& s) {
   json::object o{
       {"id", s.id},

@@ -17,8 +17,6 @@ using http::Response;
 
 namespace {
 
-json::value OptTime(const std::optional<Micros>& t) { return t ? Time(*t) : json::value(nullptr); }
-
 json::value AttributionJson(const std::optional<provenance::Attribution>& a) {
   if (!a) return nullptr;
   return json::object{{"source_account_id", a->source_account_id ? json::value(a->source_account_id)
@@ -48,13 +46,13 @@ json::object ArticleJson(const content::Article& a, bool owner_view) {
       {"ad_label", a.advertising ? json::value("广告 Advertisement") : json::value(nullptr)},
       {"status", a.status},
       {"created_at", Time(a.created_at)},
-      {"published_at", OptTime(a.published_at)}};
+      {"published_at", OptTimeJson(a.published_at)}};
   if (owner_view) {
     o["reprint_policy"] = a.reprint_policy;
     o["status_reason"] = a.status_reason;
     o["hold_reasons"] = std::move(reasons);
     o["cluster_id"] = a.cluster_id ? json::value(*a.cluster_id) : json::value(nullptr);
-    o["removed_at"] = OptTime(a.removed_at);
+    o["removed_at"] = OptTimeJson(a.removed_at);
   }
   return o;
 }

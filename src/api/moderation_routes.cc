@@ -21,8 +21,6 @@ using http::Response;
 
 namespace {
 
-json::value OptTime(const std::optional<Micros>& t) { return t ? Time(*t) : json::value(nullptr); }
-
 json::value ParseDetail(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -45,15 +43,15 @@ json::object ItemJson(const review::Item& it, Micros now) {
       {"due_at", Time(it.due_at)},
       {"overdue", it.overdue(now)},
       {"claimed_by", it.claimed_by},
-      {"claimed_at", OptTime(it.claimed_at)},
+      {"claimed_at", OptTimeJson(it.claimed_at)},
       {"escalated_by", it.escalated_by},
-      {"escalated_at", OptTime(it.escalated_at)},
+      {"escalated_at", OptTimeJson(it.escalated_at)},
       {"escalation_note", it.escalation_note},
       {"decision", it.decision},
       {"reason_code", it.reason_code},
       {"note", it.note},
       {"decided_by", it.decided_by},
-      {"decided_at", OptTime(it.decided_at)}};
+      {"decided_at", OptTimeJson(it.decided_at)}};
 }
 
 json::object FreezeJson(const sanctions::Freeze& f, Micros now) {
@@ -63,8 +61,8 @@ json::object FreezeJson(const sanctions::Freeze& f, Micros now) {
                       {"reason", f.reason},
                       {"started_by", f.started_by},
                       {"started_at", Time(f.started_at)},
-                      {"ends_at", OptTime(f.ends_at)},
-                      {"lifted_at", OptTime(f.lifted_at)},
+                      {"ends_at", OptTimeJson(f.ends_at)},
+                      {"lifted_at", OptTimeJson(f.lifted_at)},
                       {"lifted_by", f.lifted_by},
                       {"active", f.ActiveAt(now)}};
 }
@@ -170,7 +168,7 @@ void AddModerationRoutes(http::Router& router, ApiServices& s) {
                                      {"open", k.open},
                                      {"overdue", k.overdue},
                                      {"escalated", k.escalated},
-                                     {"oldest_due_at", OptTime(k.oldest_due_at)}});
+                                     {"oldest_due_at", OptTimeJson(k.oldest_due_at)}});
         }
         return JsonResponse(200, json::object{{"kinds", std::move(out)}});
       },

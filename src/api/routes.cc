@@ -74,6 +74,10 @@ http::Route Heavy(http::Route r) {
 
 json::value Time(Micros t) { return json::value(FormatRfc3339(t)); }
 
+json::value OptTimeJson(const std::optional<Micros>& t) {
+  return t ? Time(*t) : json::value(nullptr);
+}
+
 json::object UserJson(const auth::User& u) {
   json::array roles;
   for (auto r : u.roles) roles.emplace_back(auth::RoleName(r));

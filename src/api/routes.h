@@ -30,6 +30,8 @@ http::Route Secured(http::Method m, std::string pattern, std::string_view permis
 http::Route Heavy(http::Route r);
 
 boost::json::value Time(Micros t);
+// Time(t), or null when absent.
+boost::json::value OptTimeJson(const std::optional<Micros>& t);
 boost::json::object UserJson(const auth::User& u);
 boost::json::object AuditJson(const audit::Entry& e);
 Result<auth::Role> PathRole(const http::Request& req);

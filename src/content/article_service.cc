@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "content/markdown.h"
+#include "core/crypto.h"
 #include "core/json_writer.h"
 #include "core/strings.h"
 
@@ -56,16 +57,6 @@ Article FromRow(const Row& r) {
   a.removed_at = OptInt(r, 24);
   a.body_html = r.Text(25);
   return a;
-}
-
-std::string Hex(std::string_view bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
 }
 
 std::string UserActor(int64_t id) { return "user:" + std::to_string(id); }
@@ -209,7 +200,7 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
   std::replace(rendered->html.begin(), rendered->html.end(), '\x02', '*');
 
   // 4: provenance, with the article row written in the same transaction.
-  const std::string uid = Hex(random_.Bytes(8));
+  const std::string uid = crypto::HexEncode(random_.Bytes(8));
   provenance::PublishRequest req;
   req.content_id = "article:" + uid;
   req.account_id = account.id;

@@ -32,7 +32,7 @@ json::object ArticleJson(const content::Article& a, bool owner_view) {
   json::object o{
       {"id", a.id},
       {"content_id", a.content_id},
-      {"url", "/api/v1/articles/by-uid/" + a.content_id.substr(8)},
+      {"url", "/api/v1/article-uids/" + a.content_id.substr(8)},
       {"account_id", a.account_id},
       {"title", a.title},
       {"summary", a.summary},
@@ -207,7 +207,7 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
     return JsonResponse(200, json::object{{"article", ArticleJson(a, false)}});
   }));
   router.Add(
-      Public(Method::kGet, "/api/v1/articles/by-uid/{uid}", [&s](Request& req) -> Result<Response> {
+      Public(Method::kGet, "/api/v1/article-uids/{uid}", [&s](Request& req) -> Result<Response> {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         auto it = req.path_params.find("uid");
         const std::string uid = it == req.path_params.end() ? "" : it->second;

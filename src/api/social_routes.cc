@@ -137,7 +137,7 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
   // fingerprinted by address and User-Agent (hashed, never stored). A token that is sent must be
   // valid (401 otherwise), so a reader is never silently counted as someone else.
   router.Add(Public(
-      Method::kPost, "/api/v1/articles/{id}/social/read", [&s](Request& req) -> Result<Response> {
+      Method::kPost, "/api/v1/articles/{id}/read", [&s](Request& req) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_RETURN_IF_ERROR(EmptyBody(req));
         social::Reader reader;
@@ -155,7 +155,7 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
         if (reader.user_id) res.user_id = *reader.user_id;
         return res;
       }));
-  router.Add(Public(Method::kGet, "/api/v1/articles/{id}/social/stats",
+  router.Add(Public(Method::kGet, "/api/v1/articles/{id}/stats",
                     [&s](Request& req) -> Result<Response> {
                       HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
                       HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
@@ -165,7 +165,7 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
 
   // --- likes ---
   router.Add(Secured(
-      Method::kPost, "/api/v1/articles/{id}/social/like", auth::perm::kIdentityVerify,
+      Method::kPost, "/api/v1/articles/{id}/like", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_RETURN_IF_ERROR(EmptyBody(req));
@@ -174,7 +174,7 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
       },
       s));
   router.Add(Secured(
-      Method::kDelete, "/api/v1/articles/{id}/social/like", auth::perm::kIdentityVerify,
+      Method::kDelete, "/api/v1/articles/{id}/like", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(auto st, s.social->Unlike(who.user_id, id));
@@ -184,7 +184,7 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
 
   // --- forwards ---
   router.Add(Secured(
-      Method::kPost, "/api/v1/articles/{id}/social/forwards", auth::perm::kIdentityVerify,
+      Method::kPost, "/api/v1/articles/{id}/forwards", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"from_forward_id"}, true));

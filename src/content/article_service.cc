@@ -206,7 +206,7 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
   req.account_id = account.id;
   req.subject_id = account.subject_id;
   req.text = title + "\n" + summary + "\n" + body;
-  req.url = "/api/v1/articles/by-uid/" + uid;
+  req.url = "/api/v1/article-uids/" + uid;
   req.copyright_holder = in.original ? holder : "";
   req.claim_original = in.original;
   req.reprint_policy = policy;

@@ -134,7 +134,7 @@ test('PA-12.2: the follow-event history of an account: the operator sees the cha
 test('issue 5 readers: reads count once per reader per article per day; visitors are fingerprinted, never stored raw', { skip: skipReason }, async () => {
   const acc = await newAccount('阅读计数测试');
   const article = await publish(acc, '开源软件入门', '今天聊聊如何参与开源项目，以及提交第一个补丁。');
-  const read = (headers = {}, token) => s.request('POST', `/api/v1/articles/${article.id}/social/read`, { headers, token });
+  const read = (headers = {}, token) => s.request('POST', `/api/v1/articles/${article.id}/read`, { headers, token });
   const AGENT = 'HeraldSocialTestAgent/7.3 (fingerprint-marker)';
 
   const a1 = await read({ 'user-agent': AGENT });
@@ -149,17 +149,17 @@ test('issue 5 readers: reads count once per reader per article per day; visitors
   assert.equal((await read({ 'user-agent': 'AnotherAgent/1.0' }, alice.token)).json.counted, false);
   expectError(assert, await read({}, 'hs_not-a-token'), 401, 'invalid_token');
 
-  const stats = await s.request('GET', `/api/v1/articles/${article.id}/social/stats`);
+  const stats = await s.request('GET', `/api/v1/articles/${article.id}/stats`);
   assert.equal(stats.status, 200, stats.text);
   assert.deepEqual(stats.json.stats, { article_id: article.id, reads: 3, likes: 0, forwards: 0 });
 
-  expectError(assert, await s.request('POST', '/api/v1/articles/999999/social/read'), 404, 'article_not_found');
-  expectError(assert, await s.request('POST', `/api/v1/articles/${article.id}/social/read`, { body: { user_id: 1 } }), 400, 'unknown_field', 'user_id');
+  expectError(assert, await s.request('POST', '/api/v1/articles/999999/read'), 404, 'article_not_found');
+  expectError(assert, await s.request('POST', `/api/v1/articles/${article.id}/read`, { body: { user_id: 1 } }), 400, 'unknown_field', 'user_id');
   // A held article is not readable, so its reads are not counted.
   const held = await s.request('POST', `/api/v1/accounts/${acc.account.id}/articles`, { token: acc.token, body: { title: '防身知识', body: '谈谈手枪的管理规定。' } });
   assert.equal(held.json.article.status, 'held', held.text);
-  expectError(assert, await s.request('POST', `/api/v1/articles/${held.json.article.id}/social/read`), 404, 'article_not_found');
-  expectError(assert, await s.request('GET', `/api/v1/articles/${held.json.article.id}/social/stats`), 404, 'article_not_found');
+  expectError(assert, await s.request('POST', `/api/v1/articles/${held.json.article.id}/read`), 404, 'article_not_found');
+  expectError(assert, await s.request('GET', `/api/v1/articles/${held.json.article.id}/stats`), 404, 'article_not_found');
 
   // The visitor's User-Agent is hashed, never written anywhere (database, WAL, logs).
   if (BACKEND === 'sqlite') {
@@ -174,7 +174,7 @@ test('issue 5 readers: likes once per user, unlike, and counts', { skip: skipRea
   const article = await publish(acc, '编程小记', '今天修了一个内存泄漏，记录一下排查的过程。');
   const alice = await newReader();
   const bob = await newReader();
-  const path = `/api/v1/articles/${article.id}/social/like`;
+  const path = `/api/v1/articles/${article.id}/like`;
 
   expectError(assert, await s.request('POST', path), 401, 'unauthenticated');
   const l = await s.request('POST', path, { token: alice.token });
@@ -188,8 +188,8 @@ test('issue 5 readers: likes once per user, unlike, and counts', { skip: skipRea
   assert.equal(u.json.liked, false);
   assert.equal(u.json.stats.likes, 1);
   expectError(assert, await s.request('DELETE', path, { token: alice.token }), 409, 'not_liked');
-  expectError(assert, await s.request('POST', '/api/v1/articles/999999/social/like', { token: alice.token }), 404, 'article_not_found');
-  assert.equal((await s.request('GET', `/api/v1/articles/${article.id}/social/stats`)).json.stats.likes, 1);
+  expectError(assert, await s.request('POST', '/api/v1/articles/999999/like', { token: alice.token }), 404, 'article_not_found');
+  assert.equal((await s.request('GET', `/api/v1/articles/${article.id}/stats`)).json.stats.likes, 1);
 });
 
 test('issue 5 readers: forwards record who forwarded from whom; a reviewer traces a chain to its origin (audited)', { skip: skipReason }, async () => {
@@ -197,7 +197,7 @@ test('issue 5 readers: forwards record who forwarded from whom; a reviewer trace
   const article = await publish(acc, '菜市场的清晨', '清晨的菜市场总是最热闹的地方，卖豆腐的老王五点就起床磨豆子。');
   const other = await publish(acc, '城市的夜晚', '夜晚的城市灯火通明，街上人来人往，小吃摊前排起了长队。');
   const [a, b, c] = [await newReader(), await newReader(), await newReader()];
-  const fwd = (who, body, id = article.id) => s.request('POST', `/api/v1/articles/${id}/social/forwards`, { token: who.token, body });
+  const fwd = (who, body, id = article.id) => s.request('POST', `/api/v1/articles/${id}/forwards`, { token: who.token, body });
 
   const root = await fwd(a);
   assert.equal(root.status, 201, root.text);
@@ -214,8 +214,8 @@ test('issue 5 readers: forwards record who forwarded from whom; a reviewer trace
   expectError(assert, await fwd(a, { from_forward_id: root.json.forward.id }, other.id), 400, 'forward_article_mismatch', 'from_forward_id');
   expectError(assert, await fwd(a, { from_forward_id: 999999 }), 404, 'forward_not_found', 'from_forward_id');
   expectError(assert, await fwd(a, { user_id: b.user.id }), 400, 'unknown_field', 'user_id');
-  expectError(assert, await s.request('POST', `/api/v1/articles/${article.id}/social/forwards`), 401, 'unauthenticated');
-  assert.equal((await s.request('GET', `/api/v1/articles/${article.id}/social/stats`)).json.stats.forwards, 3);
+  expectError(assert, await s.request('POST', `/api/v1/articles/${article.id}/forwards`), 401, 'unauthenticated');
+  assert.equal((await s.request('GET', `/api/v1/articles/${article.id}/stats`)).json.stats.forwards, 3);
 
   const chainPath = `/api/v1/forwards/${third.json.forward.id}/chain`;
   expectError(assert, await s.request('GET', chainPath, { token: c.token }), 403, 'permission_denied');

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Content benchmark of issue 5 (not a test). On a data set of ACCOUNTS accounts, ARTICLES
+# articles and READERS x FOLLOWS follows in SQLite (bench/seed_content.cc; cached in
+# $HERALD_BENCH_DIR, default /tmp/herald-bench/content, and reused when the sizes match):
+#   - database size per million articles;
+#   - wrk on loopback, interleaved in each round:
+#       (a) bench/hello_server.cc, the minimal Beast hello server (the baseline),
+#       (b) herald GET /api/v1/articles/{id}, ids drawn uniformly over all seeded articles,
+#       (c) herald GET /api/v1/me/timeline, as readers drawn from 2,000 session tokens;
+#     medians of requests/s and p99 over the rounds, ratios to (a);
+#   - publishes/s through the full pipeline (content::ArticleService::Publish), median of 5
+#     rounds (this adds articles to the cached data set, a few thousand per run).
+# Usage: bench/content_bench.sh [ROUNDS=5] [SECONDS=10] [CONNECTIONS=64]
+# Environment: ACCOUNTS (100000), ARTICLES (1000000), READERS (100000), FOLLOWS (50);
+# HERALD_SKIP_BUILD=1 uses the binaries in build/ as they are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-5}"
+secs="${2:-10}"
+conns="${3:-64}"
+accounts="${ACCOUNTS:-100000}"
+articles="${ARTICLES:-1000000}"
+readers="${READERS:-100000}"
+follows="${FOLLOWS:-50}"
+threads="$(nproc)"
+base="${HERALD_BENCH_DIR:-/tmp/herald-bench/content}"
+data="$base/${accounts}-${articles}-${readers}-${follows}"
+
+command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh" >&2; exit 1; }
+[[ "${HERALD_SKIP_BUILD:-0}" == 1 ]] || scripts/build.sh >/dev/null
+
+if [[ ! -f "$data/seeded.json" ]]; then
+  rm -rf "$data"
+  mkdir -p "$data"
+  echo "seeding ${accounts} accounts, ${articles} articles, ${readers} readers x ${follows} follows..." >&2
+  build/bench/herald_seed_content seed --data "$data" --tokens-out "$data/tokens.txt" \
+    --accounts "$accounts" --articles "$articles" --readers "$readers" --follows "$follows" \
+    >"$data/seeded.json.tmp"
+  mv "$data/seeded.json.tmp" "$data/seeded.json"
+fi
+seeded="$(cat "$data/seeded.json")"
+lo="$(echo "$seeded" | sed 's/.*"first_article": \([0-9]*\).*/\1/')"
+hi="$(echo "$seeded" | sed 's/.*"last_article": \([0-9]*\).*/\1/')"
+db_bytes="$(stat -c %s "$data/herald.db")"
+[[ -f "$data/herald.db-wal" ]] && db_bytes=$((db_bytes + $(stat -c %s "$data/herald.db-wal")))
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_port() {  # file -> port printed as "listening on http://HOST:PORT"
+  for _ in $(seq 1 3000); do
+    if grep -qo 'listening on http://[0-9.]*:[0-9]*' "$1" 2>/dev/null; then
+      grep -o 'listening on http://[0-9.]*:[0-9]*' "$1" | head -1 | sed 's/.*://'
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "server did not start: $(cat "$1")" >&2
+  return 1
+}
+
+build/bench/herald_hello_server --port 0 --threads "$threads" >"$data/hello.out" 2>&1 &
+pids+=($!)
+hello_port="$(wait_port "$data/hello.out")"
+start=$SECONDS
+HERALD_LOG_LEVEL=warn build/src/app/herald serve --data "$data" --port 0 >"$data/herald.out" 2>&1 &
+herald_pid=$!
+pids+=($herald_pid)
+herald_port="$(wait_port "$data/herald.out")"
+echo "herald started in $((SECONDS - start)) s (loads the near-duplicate index)" >&2
+token="$(head -1 "$data/tokens.txt")"
+curl -sf "http://127.0.0.1:${herald_port}/api/v1/articles/${lo}" >/dev/null
+timeline=1
+code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:${herald_port}/api/v1/me/timeline")"
+[[ "$code" == 200 ]] || { echo "timeline answered $code: skipped" >&2; timeline=0; }
+
+# wrk --latency output -> "rps p99_ms"
+run_wrk() {
+  local out rps p99 non2xx
+  out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$@")"
+  rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+  p99="$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')"
+  non2xx="$(echo "$out" | awk '/Non-2xx/ {print $4}')"
+  [[ -z "$non2xx" ]] || { echo "wrk saw non-2xx responses: $non2xx" >&2; exit 1; }
+  echo "$rps $p99"
+}
+
+export ARTICLE_LO="$lo" ARTICLE_HI="$hi" TOKENS_FILE="$data/tokens.txt"
+# Warm-up (page cache, connection pools), not counted.
+run_wrk -s bench/wrk/random_article.lua "http://127.0.0.1:${herald_port}" >/dev/null
+declare -a A_RPS A_P99 B_RPS B_P99 C_RPS C_P99
+for r in $(seq 1 "$rounds"); do
+  read -r rps p99 <<<"$(run_wrk "http://127.0.0.1:${hello_port}/")"; A_RPS+=("$rps"); A_P99+=("$p99")
+  read -r rps p99 <<<"$(run_wrk -s bench/wrk/random_article.lua "http://127.0.0.1:${herald_port}")"; B_RPS+=("$rps"); B_P99+=("$p99")
+  if [[ $timeline == 1 ]]; then
+    read -r rps p99 <<<"$(run_wrk -s bench/wrk/timeline.lua "http://127.0.0.1:${herald_port}")"; C_RPS+=("$rps"); C_P99+=("$p99")
+  else
+    C_RPS+=(0); C_P99+=(0)
+  fi
+  echo "round $r: a=${A_RPS[-1]} b=${B_RPS[-1]} (p99 ${B_P99[-1]} ms) c=${C_RPS[-1]} (p99 ${C_P99[-1]} ms) req/s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+kill "$herald_pid" 2>/dev/null || true
+wait "$herald_pid" 2>/dev/null || true
+
+echo "publishing through the full pipeline..." >&2
+publish="$(build/bench/herald_seed_content publish --data "$data" --rounds 5 --per-round 2000 2>/dev/null)"
+echo "$publish" >&2
+pub="$(echo "$publish" | tail -1 | sed 's/.*: \([0-9]*\)}/\1/')"
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+a="$(median "${A_RPS[@]}")"; b="$(median "${B_RPS[@]}")"; c="$(median "${C_RPS[@]}")"
+ap="$(median "${A_P99[@]}")"; bp="$(median "${B_P99[@]}")"; cp="$(median "${C_P99[@]}")"
+
+echo
+echo "machine: $(nproc) cores, $(uname -sr); wrk -t${threads} -c${conns} -d${secs}s, ${rounds} rounds"
+echo "data: $(echo "$seeded")"
+printf 'database: %.2f GB for %d articles = %.2f GB per million articles (with accounts, readers, follows and indexes)\n' \
+  "$(echo "$db_bytes / 1000000000" | bc -l)" "$articles" "$(echo "$db_bytes / 1000 / $articles" | bc -l)"
+echo
+echo "| target | requests/s (median) | p99 ms (median) | ratio to (a) |"
+echo "|---|---|---|---|"
+printf '| (a) Beast hello server | %.0f | %.2f | 1.00 |\n' "$a" "$ap"
+printf '| (b) herald GET /api/v1/articles/{id} | %.0f | %.2f | %.2f |\n' "$b" "$bp" "$(echo "$b / $a" | bc -l)"
+printf '| (c) herald GET /api/v1/me/timeline | %.0f | %.2f | %.2f |\n' "$c" "$cp" "$(echo "$c / $a" | bc -l)"
+echo
+echo "publishes/s through the full pipeline (median of 5 rounds of 2,000): ${pub}"

@@ -69,6 +69,10 @@ struct Route {
   // Slow CPU-bound work (Argon2id password hashing, ~100 ms): runs on a pool of its own so quick
   // database requests never queue behind it. Implies blocking.
   bool heavy = false;
+  // Largest request body this route accepts, in bytes; 0: the server's body_limit_bytes. Only a
+  // larger value has an effect (uploads): the server picks the limit once the request's headers
+  // are read, so other routes keep the server's limit.
+  uint64_t body_limit = 0;
 };
 
 // Matches method + path to a route. Literal segments beat {param} segments: among the routes

@@ -107,6 +107,21 @@ struct ServerCore {
     limits.header_limit = static_cast<uint32_t>(
         std::clamp<int64_t>(options.header_limit_bytes, 1024, int64_t{1} << 30));
     limits.body_limit = static_cast<uint64_t>(std::max<int64_t>(options.body_limit_bytes, 0));
+    max_body_limit = limits.body_limit;
+    for (const auto& route : router.routes()) {
+      max_body_limit = std::max(max_body_limit, route.body_limit);
+    }
+  }
+
+  // The body limit of the request whose headers `message` holds: its route's, when larger than
+  // the server's.
+  uint64_t BodyLimitFor(const internal::BeastRequest& message) const {
+    if (max_body_limit == limits.body_limit) return limits.body_limit;
+    Request scratch;
+    if (!DecodeTarget(message.target(), &scratch).ok()) return limits.body_limit;
+    auto match = router.Find(internal::MethodFromBeast(message), scratch.path);
+    if (match.route == nullptr) return limits.body_limit;
+    return std::max(limits.body_limit, match.route->body_limit);
   }
 
   // Unique per server and unguessable without the seed, at no system call per request: the
@@ -130,6 +145,7 @@ struct ServerCore {
 
   const ServerOptions options;
   ParseLimits limits;
+  uint64_t max_body_limit = 0;  // the largest body limit of any route
   const Router& router;
   Metrics& metrics;
   AccessLog* const access_log;
@@ -208,6 +224,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void BeginRequest() {
     parser_.emplace();
     internal::ConfigureParser(*parser_, core_.limits);
+    // Until the route is known, accept up to the largest route limit and stop after the header
+    // (eager off) so the route's own limit is set before any body octet is parsed.
+    body_limit_ = core_.limits.body_limit;
+    body_limit_chosen_ = core_.max_body_limit == core_.limits.body_limit;
+    if (!body_limit_chosen_) {
+      parser_->body_limit(core_.max_body_limit);
+      parser_->eager(false);
+    }
     request_started_ = false;
     body_deadline_set_ = false;
     continue_sent_ = false;
@@ -238,6 +262,18 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec) {
         FailParse(ec);
         return;
+      }
+      if (!body_limit_chosen_ && parser_->is_header_done()) {
+        body_limit_chosen_ = true;
+        body_limit_ = core_.BodyLimitFor(parser_->get());
+        auto length = parser_->content_length();
+        if (length && *length > body_limit_) {
+          FailParse(bhttp::error::body_limit);
+          return;
+        }
+        parser_->body_limit(body_limit_);
+        parser_->eager(true);
+        continue;  // the header may complete the request (no body)
       }
       if (n == 0) break;
     }
@@ -306,7 +342,14 @@ class Session : public std::enable_shared_from_this<Session> {
       Request scratch;
       if (DecodeTarget(parser_->get().target(), &scratch).ok()) x_.path = scratch.path;
     }
-    Send(ErrorResponse(internal::ParseErrorStatus(ec, core_.limits)));
+    ParseLimits limits = core_.limits;
+    if (!body_limit_chosen_ && (parser_->is_header_done() || ec == bhttp::error::body_limit)) {
+      // Refused at the largest route limit: a Content-Length over it fails when the header is
+      // complete (before Beast marks it done); report the request's own route limit.
+      body_limit_ = core_.BodyLimitFor(parser_->get());
+    }
+    limits.body_limit = body_limit_;
+    Send(ErrorResponse(internal::ParseErrorStatus(ec, limits)));
   }
 
   void OnRequest() {
@@ -508,6 +551,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   int64_t served_ = 0;  // requests answered on this connection
   bool request_started_ = false;
+  bool body_limit_chosen_ = true;  // the route's body limit is set on the parser
+  uint64_t body_limit_ = 0;        // the body limit of the current request
   bool body_deadline_set_ = false;
   bool continue_sent_ = false;
   SteadyClock::time_point started_at_;

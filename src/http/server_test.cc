@@ -367,6 +367,60 @@ TEST_F(ServerTest, BodyOverLimitGets413AndClose) {
   EXPECT_EQ(ok.Header("cache-control"), "");  // not JSON
 }
 
+TEST_F(ServerTest, RouteBodyLimitAboveTheServers) {
+  Route upload;
+  upload.method = Method::kPost;
+  upload.pattern = "/upload";
+  upload.body_limit = 4096;
+  upload.handler = [](Request& req) {
+    return Response::Text(200, std::to_string(req.body.size()));
+  };
+  router_.Add(std::move(upload));
+  ServerOptions options;
+  options.body_limit_bytes = 1024;
+  StartServer(options);
+
+  // The upload route takes bodies up to its own limit, by length and chunked, keep-alive.
+  Client c(server_->port());
+  c.Send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 3000\r\n\r\n" +
+         std::string(3000, 'u'));
+  Client::Reply ok = c.Read();
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "3000");
+  c.Send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nbb8\r\n" +
+         std::string(3000, 'u') + "\r\n0\r\n\r\n");
+  Client::Reply chunked_ok = c.Read();
+  EXPECT_EQ(chunked_ok.status, 200);
+  EXPECT_EQ(chunked_ok.body, "3000");
+  // Requests without a body still work on the same connection.
+  EXPECT_EQ(c.Get("/hello").status, 200);
+
+  // Other routes keep the server's limit.
+  Client d(server_->port());
+  d.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3000\r\n\r\n" + std::string(3000, 'e'));
+  Client::Reply echo = d.Read();
+  EXPECT_EQ(echo.status, 413);
+  EXPECT_EQ(echo.Error().at("code").as_string(), "body_too_large");
+  EXPECT_NE(echo.Error().at("message").as_string().find("1024"), std::string::npos);
+  Client d2(server_->port());
+  d2.Send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+          std::string(2048, 'b') + "\r\n");
+  EXPECT_EQ(d2.Read().status, 413);
+
+  // Beyond the route's limit: refused by length before the body arrives, and chunked.
+  Client e(server_->port());
+  e.Send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n");
+  Client::Reply big = e.Read();
+  EXPECT_EQ(big.status, 413);
+  EXPECT_NE(big.Error().at("message").as_string().find("4096"), std::string::npos)
+      << big.body;
+  EXPECT_TRUE(e.WaitForClose(3000));
+  Client f(server_->port());
+  f.Send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n" +
+         std::string(5000, 'x') + "\r\n");
+  EXPECT_EQ(f.Read().status, 413);
+}
+
 TEST_F(ServerTest, ExpectContinue) {
   StartServer();
   Client c(server_->port());

@@ -39,6 +39,7 @@ class MediaLibrary {
                              const auth::RequestMeta& meta);
   Result<MediaObject> Get(std::string_view id) const;
   Result<std::string> Read(std::string_view id) const;
+  const ImageLimits& limits() const { return limits_; }
 
   static std::vector<storage::Migration> Migrations();
 

@@ -14,6 +14,7 @@
 #include "auth/auth_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
+#include "feed/feed_service.h"
 #include "groups/group_service.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -45,6 +46,7 @@ struct ApiServices {
   content::ArticleService* articles = nullptr;
   groups::GroupService* groups = nullptr;
   social::SocialService* social = nullptr;
+  feed::FeedService* feed = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

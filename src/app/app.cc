@@ -46,12 +46,15 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : provenance::ProvenanceService::Migrations()) all.push_back(m);
   for (auto& m : content::ArticleService::Migrations()) all.push_back(m);
   for (auto& m : social::SocialService::Migrations()) all.push_back(m);
+  for (auto& m : feed::FeedService::Migrations()) all.push_back(m);
   for (auto& m : groups::GroupService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  feed_.reset();
+  search_normalizer_.reset();
   social_.reset();
   groups_.reset();
   articles_.reset();
@@ -235,6 +238,9 @@ Status App::OpenServices() {
                                                    *review_);
   social_ = std::make_unique<social::SocialService>(*db_, *audit_, clock, *accounts_, *articles_,
                                                     keys_->index_key);
+  HERALD_ASSIGN_OR_RETURN(search_normalizer_,
+                          text::Normalizer::Create(feed::SearchNormalizerOptions()));
+  feed_ = std::make_unique<feed::FeedService>(*db_, *search_normalizer_);
   return Status();
 }
 
@@ -280,6 +286,7 @@ Status App::Serve() {
   services.articles = articles_.get();
   services.groups = groups_.get();
   services.social = social_.get();
+  services.feed = feed_.get();
   services.media = media_.get();
   services.metrics = &metrics;
   services.clock = &clock_;
@@ -330,6 +337,9 @@ Status App::Serve() {
                     std::to_string(screening_->Info().version));
         }
       }
+      // Changes queued for the search index (searches also apply them before they run).
+      auto synced = feed_->SyncSearchIndex();
+      if (!synced.ok()) log::Warn("search index not updated: " + synced.status().ToString());
       if (ticks++ % 3600 == 0) {
         int pruned = access_log->Prune();
         if (pruned > 0) log::Info("pruned " + std::to_string(pruned) + " expired access logs");

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
+#include "feed/feed_service.h"
 #include "groups/group_service.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
@@ -68,6 +69,7 @@ class App {
   accounts::AccountService& accounts() { return *accounts_; }
   sanctions::SanctionService& sanctions() { return *sanctions_; }
   content::ArticleService& articles() { return *articles_; }
+  feed::FeedService& feed() { return *feed_; }
   review::ReviewQueue& review() { return *review_; }
   moderation::ScreeningService& screening() { return *screening_; }
   const text::Normalizer& normalizer() const { return *normalizer_; }
@@ -104,6 +106,8 @@ class App {
   std::unique_ptr<content::ArticleService> articles_;
   std::unique_ptr<groups::GroupService> groups_;
   std::unique_ptr<social::SocialService> social_;
+  std::unique_ptr<text::Normalizer> search_normalizer_;  // feed::SearchNormalizerOptions()
+  std::unique_ptr<feed::FeedService> feed_;
   int migrations_applied_ = 0;
 };
 

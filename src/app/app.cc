@@ -337,9 +337,13 @@ Status App::Serve() {
                     std::to_string(screening_->Info().version));
         }
       }
-      // Changes queued for the search index (searches also apply them before they run).
-      auto synced = feed_->SyncSearchIndex();
-      if (!synced.ok()) log::Warn("search index not updated: " + synced.status().ToString());
+      // Changes queued for the search index (searches also apply them before they run), in
+      // short write transactions so publishes interleave.
+      for (int pass = 0; pass < 20; ++pass) {
+        auto synced = feed_->SyncSearchIndex();
+        if (!synced.ok()) log::Warn("search index not updated: " + synced.status().ToString());
+        if (!synced.ok() || synced->drained) break;
+      }
       if (ticks++ % 3600 == 0) {
         int pruned = access_log->Prune();
         if (pruned > 0) log::Info("pruned " + std::to_string(pruned) + " expired access logs");

@@ -218,6 +218,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddContentRoutes(router, services);
   AddGroupRoutes(router, services);
   AddSocialRoutes(router, services);
+  AddCommentRoutes(router, services);
   AddFeedRoutes(router, services);
   return router;
 }

@@ -12,6 +12,7 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
+#include "comments/comment_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
 #include "feed/feed_service.h"
@@ -46,6 +47,7 @@ struct ApiServices {
   content::ArticleService* articles = nullptr;
   groups::GroupService* groups = nullptr;
   social::SocialService* social = nullptr;
+  comments::CommentService* comments = nullptr;
   feed::FeedService* feed = nullptr;
   media::MediaLibrary* media = nullptr;
   http::Metrics* metrics = nullptr;

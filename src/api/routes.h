@@ -52,6 +52,8 @@ void AddContentRoutes(http::Router& router, ApiServices& s);
 void AddGroupRoutes(http::Router& router, ApiServices& s);
 // Route group defined in social_routes.cc (follows, reads, likes, forwards; issue 5).
 void AddSocialRoutes(http::Router& router, ApiServices& s);
+// Route group defined in comment_routes.cc (comments on articles; issue 5).
+void AddCommentRoutes(http::Router& router, ApiServices& s);
 // Route group defined in feed_routes.cc (timeline, latest, search; issue 5).
 void AddFeedRoutes(http::Router& router, ApiServices& s);
 

@@ -46,6 +46,7 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : provenance::ProvenanceService::Migrations()) all.push_back(m);
   for (auto& m : content::ArticleService::Migrations()) all.push_back(m);
   for (auto& m : social::SocialService::Migrations()) all.push_back(m);
+  for (auto& m : comments::CommentService::Migrations()) all.push_back(m);
   for (auto& m : feed::FeedService::Migrations()) all.push_back(m);
   for (auto& m : groups::GroupService::Migrations()) all.push_back(m);
   return all;
@@ -55,6 +56,7 @@ App::~App() {
   // Reverse order of construction.
   feed_.reset();
   search_normalizer_.reset();
+  comments_.reset();
   social_.reset();
   groups_.reset();
   articles_.reset();
@@ -238,6 +240,14 @@ Status App::OpenServices() {
                                                    *review_);
   social_ = std::make_unique<social::SocialService>(*db_, *audit_, clock, *accounts_, *articles_,
                                                     keys_->index_key);
+  // PA-17.2: comment-management powers follow the subject type and the account's credit level
+  // (comments::PowersFor). Issue 6 brings credit: its lookup replaces this provider here. Until
+  // then every account is in good standing.
+  comments::Options comment_opts;
+  comment_opts.credit = [](const accounts::Account&) { return comments::CreditLevel::kGood; };
+  comments_ = std::make_unique<comments::CommentService>(*db_, *audit_, clock, *accounts_,
+                                                         *articles_, *sanctions_, *screening_,
+                                                         *review_, std::move(comment_opts));
   HERALD_ASSIGN_OR_RETURN(search_normalizer_,
                           text::Normalizer::Create(feed::SearchNormalizerOptions()));
   feed_ = std::make_unique<feed::FeedService>(*db_, *search_normalizer_);
@@ -286,6 +296,7 @@ Status App::Serve() {
   services.articles = articles_.get();
   services.groups = groups_.get();
   services.social = social_.get();
+  services.comments = comments_.get();
   services.feed = feed_.get();
   services.media = media_.get();
   services.metrics = &metrics;

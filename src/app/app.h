@@ -10,6 +10,7 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
+#include "comments/comment_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -69,6 +70,7 @@ class App {
   accounts::AccountService& accounts() { return *accounts_; }
   sanctions::SanctionService& sanctions() { return *sanctions_; }
   content::ArticleService& articles() { return *articles_; }
+  comments::CommentService& comments() { return *comments_; }
   feed::FeedService& feed() { return *feed_; }
   review::ReviewQueue& review() { return *review_; }
   moderation::ScreeningService& screening() { return *screening_; }
@@ -106,6 +108,7 @@ class App {
   std::unique_ptr<content::ArticleService> articles_;
   std::unique_ptr<groups::GroupService> groups_;
   std::unique_ptr<social::SocialService> social_;
+  std::unique_ptr<comments::CommentService> comments_;
   std::unique_ptr<text::Normalizer> search_normalizer_;  // feed::SearchNormalizerOptions()
   std::unique_ptr<feed::FeedService> feed_;
   int migrations_applied_ = 0;

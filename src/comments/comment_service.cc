@@ -150,6 +150,16 @@ Status Count(Transaction& tx, const Comment& before, const Comment& after) {
   const int64_t dv = vis(after) - vis(before), ds = sel(after) - sel(before);
   if (dv == 0 && ds == 0) return Status();
   if (after.kind == "comment") {
+    // A decrease follows an earlier increase, so the row exists (and a negative value may not
+    // even be proposed for insertion: the CHECK applies before ON CONFLICT).
+    if (dv < 0 || ds < 0) {
+      return tx
+          .Execute(
+              "UPDATE comment_article_stats SET visible_count = visible_count + ?, "
+              "selected_count = selected_count + ? WHERE article_id = ?",
+              {dv, ds, after.article_id})
+          .status();
+    }
     return tx
         .Execute(
             "INSERT INTO comment_article_stats (article_id, visible_count, selected_count) VALUES "

@@ -1619,7 +1619,8 @@ Result<JobReport> AccountService::RunJobs(const auth::RequestMeta& meta) {
 // ---------------------------------------------------------------------------------------------
 
 std::vector<storage::Migration> AccountService::Migrations() {
-  return {{"accounts/0001_accounts", R"sql(
+  std::vector<storage::Migration> all = {
+      {"accounts/0001_accounts", R"sql(
 CREATE TABLE documents (
   kind TEXT NOT NULL,
   version BIGINT NOT NULL,
@@ -1759,9 +1760,9 @@ INSERT INTO documents (kind, version, title, body, published_at, published_by) V
   ('convention', 1, 'Herald 平台公约',
    '运营者和用户共同维护清朗网络空间：尊重原创，不发布谣言，不侵犯他人合法权益。', 0, 'system');
 )sql",
-           ""},
-          // Account reviews move into the one review queue (review/0001 runs before this).
-          {"accounts/0002_unified_review_queue", R"sql(
+       ""},
+      // Account reviews move into the one review queue (review/0001 runs before this).
+      {"accounts/0002_unified_review_queue", R"sql(
 INSERT INTO review_items (kind, category, severity, account_id, ref_id, summary, detail, status,
   created_at, due_at, claimed_by, escalated_by, escalation_note, decided_by, decided_at, decision,
   reason_code, note)
@@ -1774,7 +1775,9 @@ SELECT r.kind, a.category, 2, r.account_id, r.ref_id, r.kind || ': ' || a.name, 
 FROM account_reviews r JOIN accounts a ON a.id = r.account_id ORDER BY r.id;
 DROP TABLE account_reviews;
 )sql",
-           ""}};
+       ""}};
+  for (auto& m : MemberMigrations()) all.push_back(m);
+  return all;
 }
 
 }  // namespace herald::accounts

@@ -175,6 +175,40 @@ struct JobReport {
   int subjects_revoked = 0;
 };
 
+// A member of an organisation account (PA-16.1): a verified user acting for the account within
+// a role. The owner (the account's owning user) is implicit and never stored here.
+inline constexpr std::string_view kRoleOwner = "owner";
+inline constexpr std::string_view kRoleEditor = "editor";      // writes and submits drafts
+inline constexpr std::string_view kRoleReviewer = "reviewer";  // approves or returns drafts
+struct Member {
+  int64_t account_id = 0;
+  int64_t user_id = 0;
+  std::string role;          // editor | reviewer
+  std::string display_name;  // the user's display name (never the phone number)
+  int64_t added_by = 0;
+  Micros added_at = 0;
+};
+
+// A third-party operating agency (代运营机构, PA-16.2) recorded by the account's owner.
+struct AgencyInput {
+  std::string name;                   // 1..100 characters
+  std::string credit_code;            // unified social credit code (GB 32100), checked
+  std::string agreement_ref;          // the operating agreement's reference, 1..100 characters
+  Micros starts_at = 0, ends_at = 0;  // the agreement's period; ends_at > starts_at
+  std::string scope;                  // what the agency does, 1..500 characters
+};
+struct Agency {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string name, credit_code, agreement_ref, scope;
+  Micros starts_at = 0, ends_at = 0;
+  std::string status;  // active | ended
+  int64_t recorded_by = 0;
+  Micros recorded_at = 0;
+  std::optional<Micros> ended_at;
+  std::string end_reason;
+};
+
 // Sanction and lifecycle reason codes accepted by SetStatus.
 const std::vector<std::string>& ReasonCodes();
 
@@ -307,6 +341,38 @@ class AccountService {
   Result<subjects::Subject> ReverifySubject(const std::string& actor, int64_t subject_id,
                                             const auth::RequestMeta& meta);
 
+  // --- members of organisation accounts (PA-16.1; account_members.cc) ---
+  // The owner adds a verified user (active, with a verified subject) as `role` (editor or
+  // reviewer). Audited "account.member.add". NotFound account_not_found, user_not_found;
+  // PermissionDenied not_account_owner; FailedPrecondition not_organisation_account,
+  // user_not_verified; InvalidArgument invalid_member_role, member_is_owner; AlreadyExists
+  // member_exists.
+  Result<Member> AddMember(int64_t owner_user_id, int64_t account_id, int64_t user_id,
+                           std::string_view role, const auth::RequestMeta& meta);
+  // Audited "account.member.remove". NotFound member_not_found; PermissionDenied
+  // not_account_owner.
+  Status RemoveMember(int64_t owner_user_id, int64_t account_id, int64_t user_id,
+                      const auth::RequestMeta& meta);
+  // Oldest first. NotFound account_not_found.
+  Result<std::vector<Member>> ListMembers(int64_t account_id) const;
+  // The user's role in the account: "owner", "editor", "reviewer", or "" (none).
+  Result<std::string> RoleIn(storage::Transaction& tx, const Account& account,
+                             int64_t user_id) const;
+  Result<std::string> RoleOf(int64_t account_id, int64_t user_id) const;
+
+  // --- third-party operating agencies (PA-16.2; account_members.cc) ---
+  // By the owner; audited "account.agency.record". InvalidArgument invalid_agency_name,
+  // invalid_agreement_ref, invalid_scope, invalid_period and the credit-code reasons of
+  // identity/id_numbers.h (field credit_code); PermissionDenied not_account_owner.
+  Result<Agency> RecordAgency(int64_t owner_user_id, int64_t account_id, const AgencyInput& in,
+                              const auth::RequestMeta& meta);
+  // Newest first, every status (the owner and staff).
+  Result<std::vector<Agency>> ListAgencies(int64_t account_id) const;
+  // The owner ends an active agency now. Audited "account.agency.end". NotFound
+  // agency_not_found; FailedPrecondition agency_ended; InvalidArgument invalid_reason.
+  Result<Agency> EndAgency(int64_t owner_user_id, int64_t account_id, int64_t agency_id,
+                           std::string_view reason, const auth::RequestMeta& meta);
+
   // --- notices ---
   Result<std::vector<Notice>> ListNotices(int64_t user_id, int limit) const;
 
@@ -314,6 +380,7 @@ class AccountService {
   Result<JobReport> RunJobs(const auth::RequestMeta& meta);
 
   static std::vector<storage::Migration> Migrations();
+  static std::vector<storage::Migration> MemberMigrations();  // account_members.cc
 
  private:
   Result<Account> Load(storage::Transaction& tx, int64_t id) const;

@@ -26,6 +26,12 @@ json::value AttributionJson(const std::optional<provenance::Attribution>& a) {
                       {"copyright_holder", a->copyright_holder}};
 }
 
+json::array TagsJson(const std::vector<std::string>& tags) {
+  json::array out;
+  for (const auto& t : tags) out.push_back(json::value(t));
+  return out;
+}
+
 json::object ArticleJson(const content::Article& a, bool owner_view) {
   json::array reasons;
   for (const auto& r : a.hold_reasons) reasons.push_back(json::value(r));
@@ -46,8 +52,16 @@ json::object ArticleJson(const content::Article& a, bool owner_view) {
       {"ad_label", a.advertising ? json::value("广告 Advertisement") : json::value(nullptr)},
       {"status", a.status},
       {"created_at", Time(a.created_at)},
-      {"published_at", OptTimeJson(a.published_at)}};
+      {"published_at", OptTimeJson(a.published_at)},
+      {"cover_url", a.cover_media_id.empty() ? json::value(nullptr)
+                                             : json::value("/api/v1/media/" + a.cover_media_id)},
+      {"tags", TagsJson(a.tags)},
+      {"version", a.version},
+      {"updated_at", Time(a.version_at)}};
   if (owner_view) {
+    o["cover_media_id"] =
+        a.cover_media_id.empty() ? json::value(nullptr) : json::value(a.cover_media_id);
+    o["draft_id"] = a.draft_id ? json::value(*a.draft_id) : json::value(nullptr);
     o["reprint_policy"] = a.reprint_policy;
     o["status_reason"] = a.status_reason;
     o["hold_reasons"] = std::move(reasons);
@@ -91,6 +105,175 @@ Result<bool> OptionalBool(const JsonBody& body, std::string_view key) {
   return v.as_bool();
 }
 
+Result<std::vector<std::string>> ParseTags(const JsonBody& body) {
+  std::vector<std::string> out;
+  if (!body.object().contains("tags") || body.object().at("tags").is_null()) return out;
+  const auto& v = body.object().at("tags");
+  if (!v.is_array()) {
+    return InvalidArgument("tags must be an array of strings", "invalid_type", "tags");
+  }
+  if (v.as_array().size() > 10) {
+    return InvalidArgument("at most 10 tags", "too_many_tags", "tags");
+  }
+  for (const auto& t : v.as_array()) {
+    if (!t.is_string() || t.as_string().size() > 200) {
+      return InvalidArgument("each tag must be a string of at most 20 characters", "invalid_tag",
+                             "tags");
+    }
+    out.emplace_back(t.as_string());
+  }
+  return out;
+}
+
+// A cover must be an uploaded image (POST /api/v1/media).
+Status CheckCover(ApiServices& s, const std::string& id) {
+  if (id.empty()) return Status();
+  HERALD_RETURN_IF_ERROR(content::ArticleService::CheckCoverId(id));
+  auto m = s.media->Get(id);
+  if (!m.ok() && m.status().code() == StatusCode::kNotFound) {
+    return NotFound("no such image; upload it with POST /api/v1/media first", "media_not_found",
+                    "cover_media_id");
+  }
+  return m.status();
+}
+
+Result<content::ArticleInput> ParseArticleInput(ApiServices& s, const JsonBody& body) {
+  content::ArticleInput in;
+  HERALD_ASSIGN_OR_RETURN(in.title, body.RequiredString("title", 64));
+  HERALD_ASSIGN_OR_RETURN(auto summary, body.OptionalString("summary", 120));
+  in.summary = summary.value_or("");
+  HERALD_ASSIGN_OR_RETURN(in.body, body.RequiredString("body", 50000));
+  HERALD_ASSIGN_OR_RETURN(auto category, body.OptionalString("category", 40));
+  in.category = category.value_or("");
+  HERALD_ASSIGN_OR_RETURN(in.original, OptionalBool(body, "original"));
+  HERALD_ASSIGN_OR_RETURN(auto policy, body.OptionalString("reprint_policy", 20));
+  in.reprint_policy = policy.value_or("");
+  HERALD_ASSIGN_OR_RETURN(auto holder, body.OptionalString("copyright_holder", 100));
+  in.copyright_holder = holder.value_or("");
+  HERALD_ASSIGN_OR_RETURN(in.advertising, OptionalBool(body, "advertising"));
+  if (body.object().contains("attribution") && !body.object().at("attribution").is_null()) {
+    HERALD_ASSIGN_OR_RETURN(
+        auto attr, JsonBody::FromValue(
+                       body.object().at("attribution"),
+                       {"source_account_id", "source_content_id", "source_url", "copyright_holder"},
+                       "attribution"));
+    provenance::Attribution a;
+    HERALD_ASSIGN_OR_RETURN(auto acc, attr.OptionalInt("source_account_id", 1, INT64_MAX));
+    a.source_account_id = acc.value_or(0);
+    HERALD_ASSIGN_OR_RETURN(auto cid, attr.OptionalString("source_content_id", 200));
+    a.source_content_id = cid.value_or("");
+    HERALD_ASSIGN_OR_RETURN(auto url, attr.OptionalString("source_url", 2048));
+    a.source_url = url.value_or("");
+    HERALD_ASSIGN_OR_RETURN(auto h, attr.OptionalString("copyright_holder", 200));
+    a.copyright_holder = h.value_or("");
+    in.attribution = a;
+  }
+  HERALD_ASSIGN_OR_RETURN(auto cover, body.OptionalString("cover_media_id", 64));
+  in.cover_media_id = cover.value_or("");
+  HERALD_RETURN_IF_ERROR(CheckCover(s, in.cover_media_id));
+  HERALD_ASSIGN_OR_RETURN(in.tags, ParseTags(body));
+  return in;
+}
+
+json::object PublishResultJson(const content::PublishResult& r) {
+  json::array near;
+  for (const auto& n : r.provenance.near) {
+    near.push_back(json::object{{"content_id", n.content_id},
+                                {"account_id", n.account_id},
+                                {"similarity", n.similarity},
+                                {"original", n.original}});
+  }
+  json::object prov{{"outcome", r.provenance.outcome},
+                    {"reason", r.provenance.reason},
+                    {"near", std::move(near)},
+                    {"cluster_id", r.provenance.cluster ? json::value(r.provenance.cluster->id)
+                                                        : json::value(nullptr)}};
+  json::array matches;
+  for (const auto& m : r.screening.matches) {
+    matches.push_back(json::object{
+        {"term", m.term}, {"category", m.category}, {"action", moderation::ActionName(m.action)}});
+  }
+  return json::object{
+      {"article", ArticleJson(r.article, true)},
+      {"provenance", std::move(prov)},
+      {"screening", json::object{{"verdict", moderation::ActionName(r.screening.verdict)},
+                                 {"matches", std::move(matches)}}},
+      {"review_id", r.review_id ? json::value(*r.review_id) : json::value(nullptr)}};
+}
+
+json::value OptIdJson(const std::optional<int64_t>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::object DraftJson(const content::Draft& d) {
+  json::array history;
+  for (const auto& e : d.history) {
+    history.push_back(json::object{{"action", e.action},
+                                   {"actor_user_id", e.actor_user_id},
+                                   {"role", e.role},
+                                   {"note", e.note},
+                                   {"at", Time(e.at)}});
+  }
+  const auto& c = d.content;
+  return json::object{
+      {"id", d.id},
+      {"account_id", d.account_id},
+      {"status", d.status},
+      {"title", c.title},
+      {"summary", c.summary},
+      {"body", c.body},
+      {"original", c.original},
+      {"reprint_policy", c.reprint_policy},
+      {"copyright_holder", c.copyright_holder},
+      {"attribution", AttributionJson(c.attribution)},
+      {"advertising", c.advertising},
+      {"cover_media_id",
+       c.cover_media_id.empty() ? json::value(nullptr) : json::value(c.cover_media_id)},
+      {"cover_url", c.cover_media_id.empty() ? json::value(nullptr)
+                                             : json::value("/api/v1/media/" + c.cover_media_id)},
+      {"tags", TagsJson(c.tags)},
+      {"created_by", d.created_by},
+      {"updated_by", d.updated_by},
+      {"submitted_by", OptIdJson(d.submitted_by)},
+      {"approved_by", OptIdJson(d.approved_by)},
+      {"article_id", OptIdJson(d.article_id)},
+      {"return_note", d.return_note},
+      {"created_at", Time(d.created_at)},
+      {"updated_at", Time(d.updated_at)},
+      {"history", std::move(history)}};
+}
+
+json::object MemberJson(const accounts::Member& m) {
+  return json::object{{"account_id", m.account_id},     {"user_id", m.user_id},
+                      {"display_name", m.display_name}, {"role", m.role},
+                      {"added_by", m.added_by},         {"added_at", Time(m.added_at)}};
+}
+
+json::object AgencyJson(const accounts::Agency& a) {
+  return json::object{{"id", a.id},
+                      {"account_id", a.account_id},
+                      {"name", a.name},
+                      {"credit_code", a.credit_code},
+                      {"agreement_ref", a.agreement_ref},
+                      {"scope", a.scope},
+                      {"starts_at", Time(a.starts_at)},
+                      {"ends_at", Time(a.ends_at)},
+                      {"status", a.status},
+                      {"recorded_by", a.recorded_by},
+                      {"recorded_at", Time(a.recorded_at)},
+                      {"ended_at", OptTimeJson(a.ended_at)},
+                      {"end_reason", a.end_reason}};
+}
+
+// A calendar date "YYYY-MM-DD" as the start of that day (UTC).
+Result<Micros> ParseDate(const std::string& text, const std::string& field) {
+  Micros t = 0;
+  if (text.size() != 10 || !ParseRfc3339(text + "T00:00:00Z", &t)) {
+    return InvalidArgument(field + " must be a date such as 2027-01-31", "invalid_date", field);
+  }
+  return t;
+}
+
 // The account, when the caller operates it. PermissionDenied not_account_owner otherwise.
 Result<accounts::Account> OwnedAccount(ApiServices& s, const Request& req, const Principal& who) {
   HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
@@ -111,65 +294,10 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         HERALD_ASSIGN_OR_RETURN(
             auto body, JsonBody::Parse(req, {"title", "summary", "body", "category", "original",
                                              "reprint_policy", "copyright_holder", "attribution",
-                                             "advertising"}));
-        content::ArticleInput in;
-        HERALD_ASSIGN_OR_RETURN(in.title, body.RequiredString("title", 64));
-        HERALD_ASSIGN_OR_RETURN(auto summary, body.OptionalString("summary", 120));
-        in.summary = summary.value_or("");
-        HERALD_ASSIGN_OR_RETURN(in.body, body.RequiredString("body", 50000));
-        HERALD_ASSIGN_OR_RETURN(auto category, body.OptionalString("category", 40));
-        in.category = category.value_or("");
-        HERALD_ASSIGN_OR_RETURN(in.original, OptionalBool(body, "original"));
-        HERALD_ASSIGN_OR_RETURN(auto policy, body.OptionalString("reprint_policy", 20));
-        in.reprint_policy = policy.value_or("");
-        HERALD_ASSIGN_OR_RETURN(auto holder, body.OptionalString("copyright_holder", 100));
-        in.copyright_holder = holder.value_or("");
-        HERALD_ASSIGN_OR_RETURN(in.advertising, OptionalBool(body, "advertising"));
-        if (body.object().contains("attribution") && !body.object().at("attribution").is_null()) {
-          HERALD_ASSIGN_OR_RETURN(auto attr,
-                                  JsonBody::FromValue(body.object().at("attribution"),
-                                                      {"source_account_id", "source_content_id",
-                                                       "source_url", "copyright_holder"},
-                                                      "attribution"));
-          provenance::Attribution a;
-          HERALD_ASSIGN_OR_RETURN(auto acc, attr.OptionalInt("source_account_id", 1, INT64_MAX));
-          a.source_account_id = acc.value_or(0);
-          HERALD_ASSIGN_OR_RETURN(auto cid, attr.OptionalString("source_content_id", 200));
-          a.source_content_id = cid.value_or("");
-          HERALD_ASSIGN_OR_RETURN(auto url, attr.OptionalString("source_url", 2048));
-          a.source_url = url.value_or("");
-          HERALD_ASSIGN_OR_RETURN(auto h, attr.OptionalString("copyright_holder", 200));
-          a.copyright_holder = h.value_or("");
-          in.attribution = a;
-        }
+                                             "advertising", "cover_media_id", "tags"}));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
         HERALD_ASSIGN_OR_RETURN(auto r, s.articles->Publish(who.user_id, id, in, Meta(req)));
-        json::array near;
-        for (const auto& n : r.provenance.near) {
-          near.push_back(json::object{{"content_id", n.content_id},
-                                      {"account_id", n.account_id},
-                                      {"similarity", n.similarity},
-                                      {"original", n.original}});
-        }
-        json::object prov{
-            {"outcome", r.provenance.outcome},
-            {"reason", r.provenance.reason},
-            {"near", std::move(near)},
-            {"cluster_id",
-             r.provenance.cluster ? json::value(r.provenance.cluster->id) : json::value(nullptr)}};
-        json::array matches;
-        for (const auto& m : r.screening.matches) {
-          matches.push_back(json::object{{"term", m.term},
-                                         {"category", m.category},
-                                         {"action", moderation::ActionName(m.action)}});
-        }
-        return JsonResponse(
-            201,
-            json::object{
-                {"article", ArticleJson(r.article, true)},
-                {"provenance", std::move(prov)},
-                {"screening", json::object{{"verdict", moderation::ActionName(r.screening.verdict)},
-                                           {"matches", std::move(matches)}}},
-                {"review_id", r.review_id ? json::value(*r.review_id) : json::value(nullptr)}});
+        return JsonResponse(201, PublishResultJson(r));
       },
       s));
   router.Add(Public(
@@ -314,6 +442,274 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(200, json::object{{"removed", removed}});
       },
       s));
+  // --- members of organisation accounts (PA-16.1) ---
+  router.Add(Secured(
+      Method::kGet, "/api/v1/me/accounts/{id}/members", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(std::string role, s.accounts->RoleOf(id, who.user_id));
+        if (role.empty()) {
+          return PermissionDenied("only the account's owner and members see its members",
+                                  "not_account_member");
+        }
+        HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListMembers(id));
+        json::array out;
+        for (const auto& m : list) out.push_back(MemberJson(m));
+        return JsonResponse(200, json::object{{"members", std::move(out)}, {"your_role", role}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/me/accounts/{id}/members", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"user_id", "role"}));
+        HERALD_ASSIGN_OR_RETURN(int64_t user, body.RequiredInt("user_id", 1, INT64_MAX));
+        HERALD_ASSIGN_OR_RETURN(std::string role, body.RequiredString("role", 20));
+        HERALD_ASSIGN_OR_RETURN(auto m,
+                                s.accounts->AddMember(who.user_id, id, user, role, Meta(req)));
+        return JsonResponse(201, json::object{{"member", MemberJson(m)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kDelete, "/api/v1/me/accounts/{id}/members/{user_id}", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(int64_t user, PathId(req, "user_id"));
+        HERALD_RETURN_IF_ERROR(s.accounts->RemoveMember(who.user_id, id, user, Meta(req)));
+        return Response::Json(204, "");
+      },
+      s));
+
+  // --- third-party operating agencies (PA-16.2) ---
+  router.Add(Secured(
+      Method::kPost, "/api/v1/me/accounts/{id}/agencies", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(
+            auto body, JsonBody::Parse(req, {"name", "credit_code", "agreement_ref", "starts_on",
+                                             "ends_on", "scope"}));
+        accounts::AgencyInput in;
+        HERALD_ASSIGN_OR_RETURN(in.name, body.RequiredString("name", 100));
+        HERALD_ASSIGN_OR_RETURN(in.credit_code, body.RequiredString("credit_code", 40));
+        HERALD_ASSIGN_OR_RETURN(in.agreement_ref, body.RequiredString("agreement_ref", 100));
+        HERALD_ASSIGN_OR_RETURN(in.scope, body.RequiredString("scope", 500));
+        HERALD_ASSIGN_OR_RETURN(std::string starts, body.RequiredString("starts_on", 10));
+        HERALD_ASSIGN_OR_RETURN(std::string ends, body.RequiredString("ends_on", 10));
+        HERALD_ASSIGN_OR_RETURN(in.starts_at, ParseDate(starts, "starts_on"));
+        HERALD_ASSIGN_OR_RETURN(in.ends_at, ParseDate(ends, "ends_on"));
+        HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->RecordAgency(who.user_id, id, in, Meta(req)));
+        return JsonResponse(201, json::object{{"agency", AgencyJson(a)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kGet, "/api/v1/me/accounts/{id}/agencies", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(auto account, OwnedAccount(s, req, who));
+        HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListAgencies(account.id));
+        json::array out;
+        for (const auto& a : list) out.push_back(AgencyJson(a));
+        return JsonResponse(200, json::object{{"agencies", std::move(out)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/me/accounts/{id}/agencies/{agency_id}/end",
+      auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(int64_t agency, PathId(req, "agency_id"));
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"reason"}));
+        HERALD_ASSIGN_OR_RETURN(std::string reason, body.RequiredString("reason", 500));
+        HERALD_ASSIGN_OR_RETURN(auto a,
+                                s.accounts->EndAgency(who.user_id, id, agency, reason, Meta(req)));
+        return JsonResponse(200, json::object{{"agency", AgencyJson(a)}});
+      },
+      s));
+  // Staff (moderators, officers, administrators, auditors) see any account's agencies.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/accounts/{id}/agencies", auth::perm::kSubjectsRead,
+      [&s](Request& req, const Principal&) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListAgencies(id));
+        json::array out;
+        for (const auto& a : list) out.push_back(AgencyJson(a));
+        return JsonResponse(200, json::object{{"agencies", std::move(out)}});
+      },
+      s));
+
+  // --- drafts and the editorial workflow (PA-16.1) ---
+  router.Add(Secured(
+      Method::kPost, "/api/v1/me/accounts/{id}/drafts", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(
+            auto body, JsonBody::Parse(req, {"title", "summary", "body", "original",
+                                             "reprint_policy", "copyright_holder", "attribution",
+                                             "advertising", "cover_media_id", "tags"}));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
+        HERALD_ASSIGN_OR_RETURN(auto d, s.articles->CreateDraft(who.user_id, id, in, Meta(req)));
+        return JsonResponse(201, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  // Members of the account, and staff (subjects.read), read drafts.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/me/accounts/{id}/drafts", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"status"}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        auto it = req.query.find("status");
+        const std::string status = it == req.query.end() ? "" : it->second;
+        HERALD_ASSIGN_OR_RETURN(
+            auto list,
+            s.articles->ListDrafts(who.user_id, who.Has(auth::perm::kSubjectsRead), id, status));
+        json::array out;
+        for (const auto& d : list) out.push_back(DraftJson(d));
+        return JsonResponse(200, json::object{{"drafts", std::move(out)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kGet, "/api/v1/drafts/{id}", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(
+            auto d, s.articles->GetDraft(who.user_id, who.Has(auth::perm::kSubjectsRead), id));
+        return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPut, "/api/v1/drafts/{id}", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(
+            auto body, JsonBody::Parse(req, {"title", "summary", "body", "original",
+                                             "reprint_policy", "copyright_holder", "attribution",
+                                             "advertising", "cover_media_id", "tags"}));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
+        HERALD_ASSIGN_OR_RETURN(auto d, s.articles->UpdateDraft(who.user_id, id, in, Meta(req)));
+        return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/drafts/{id}/submit", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, true).status());
+        HERALD_ASSIGN_OR_RETURN(auto d, s.articles->SubmitDraft(who.user_id, id, Meta(req)));
+        return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/drafts/{id}/approve", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"note"}, true));
+        HERALD_ASSIGN_OR_RETURN(auto note, body.OptionalString("note", 500));
+        HERALD_ASSIGN_OR_RETURN(
+            auto d, s.articles->ApproveDraft(who.user_id, id, note.value_or(""), Meta(req)));
+        return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/drafts/{id}/return", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"note"}));
+        HERALD_ASSIGN_OR_RETURN(std::string note, body.RequiredString("note", 500));
+        HERALD_ASSIGN_OR_RETURN(auto d, s.articles->ReturnDraft(who.user_id, id, note, Meta(req)));
+        return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
+      },
+      s));
+  router.Add(Secured(
+      Method::kPost, "/api/v1/drafts/{id}/publish", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, true).status());
+        HERALD_ASSIGN_OR_RETURN(auto r, s.articles->PublishDraft(who.user_id, id, Meta(req)));
+        HERALD_ASSIGN_OR_RETURN(auto d, s.articles->GetDraft(who.user_id, true, id));
+        json::object out = PublishResultJson(r);
+        out["draft"] = DraftJson(d);
+        return JsonResponse(201, std::move(out));
+      },
+      s));
+
+  // --- edits and versions (PA17-16) ---
+  router.Add(Secured(
+      Method::kPut, "/api/v1/articles/{id}", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"title", "summary", "body",
+                                                                 "cover_media_id", "tags"}));
+        content::ArticleEdit e;
+        HERALD_ASSIGN_OR_RETURN(e.title, body.OptionalString("title", 64));
+        HERALD_ASSIGN_OR_RETURN(e.summary, body.OptionalString("summary", 120));
+        HERALD_ASSIGN_OR_RETURN(e.body, body.OptionalString("body", 50000));
+        if (body.object().contains("cover_media_id")) {
+          HERALD_ASSIGN_OR_RETURN(auto cover, body.OptionalString("cover_media_id", 64));
+          e.cover_media_id = cover.value_or("");  // null removes the cover
+          HERALD_RETURN_IF_ERROR(CheckCover(s, *e.cover_media_id));
+        }
+        if (body.object().contains("tags")) {
+          HERALD_ASSIGN_OR_RETURN(e.tags, ParseTags(body));
+        }
+        HERALD_ASSIGN_OR_RETURN(auto r, s.articles->Edit(who.user_id, id, e, Meta(req)));
+        return JsonResponse(200, PublishResultJson(r));
+      },
+      s));
+  // The account's owner and staff (subjects.read) see every version.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/articles/{id}/versions", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto a, s.articles->Get(id));
+        if (!who.Has(auth::perm::kSubjectsRead)) {
+          HERALD_ASSIGN_OR_RETURN(auto account, s.accounts->Get(a.account_id));
+          if (account.owner_user_id != who.user_id) {
+            return PermissionDenied("only the account's operator and staff see versions",
+                                    "not_account_owner");
+          }
+        }
+        HERALD_ASSIGN_OR_RETURN(auto list, s.articles->Versions(id));
+        json::array out;
+        for (const auto& v : list) {
+          out.push_back(json::object{
+              {"version", v.version},
+              {"edited_by", v.edited_by},
+              {"edited_at", Time(v.edited_at)},
+              {"replaced_by", v.replaced_by ? json::value(*v.replaced_by) : json::value(nullptr)},
+              {"replaced_at", OptTimeJson(v.replaced_at)},
+              {"title", v.title},
+              {"summary", v.summary},
+              {"body", v.body},
+              {"submitted", json::object{{"title", v.source_title},
+                                         {"summary", v.source_summary},
+                                         {"body", v.source_body}}},
+              {"cover_media_id",
+               v.cover_media_id.empty() ? json::value(nullptr) : json::value(v.cover_media_id)},
+              {"tags", TagsJson(v.tags)}});
+        }
+        return JsonResponse(200, json::object{{"article_id", id}, {"versions", std::move(out)}});
+      },
+      s));
+
+  // --- tags ---
+  router.Add(
+      Public(Method::kGet, "/api/v1/tags/{tag}/articles", [&s](Request& req) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"limit", "before"}));
+        auto it = req.path_params.find("tag");
+        const std::string tag = it == req.path_params.end() ? "" : it->second;
+        HERALD_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 100));
+        HERALD_ASSIGN_OR_RETURN(auto before, QueryInt(req, "before", 1, INT64_MAX));
+        HERALD_ASSIGN_OR_RETURN(
+            auto list, s.articles->ListByTag(tag, static_cast<int>(limit.value_or(20)), before));
+        HERALD_ASSIGN_OR_RETURN(std::string norm, content::ArticleService::NormalizeTag(tag));
+        json::array out;
+        for (const auto& a : list) out.push_back(ArticleJson(a, false));
+        return JsonResponse(200, json::object{{"tag", norm}, {"articles", std::move(out)}});
+      }));
 }
 
 }  // namespace herald::api::internal

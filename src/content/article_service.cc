@@ -20,7 +20,8 @@ constexpr std::string_view kColumns =
     "id, uid, account_id, subject_id, author_user_id, title, summary, body, category, original, "
     "reprint_policy, copyright_holder, has_attribution, attr_account_id, attr_content_id, "
     "attr_url, attr_holder, advertising, status, status_reason, hold_reasons, cluster_id, "
-    "created_at, published_at, removed_at, body_html";
+    "created_at, published_at, removed_at, body_html, cover_media_id, draft_id, version, "
+    "version_by, version_at";
 
 std::optional<int64_t> OptInt(const Row& r, size_t i) {
   if (r.IsNull(i)) return std::nullopt;
@@ -56,6 +57,11 @@ Article FromRow(const Row& r) {
   a.published_at = OptInt(r, 23);
   a.removed_at = OptInt(r, 24);
   a.body_html = r.Text(25);
+  a.cover_media_id = r.IsNull(26) ? "" : r.Text(26);
+  a.draft_id = OptInt(r, 27);
+  a.version = r.Int(28);
+  a.version_by = r.IsNull(29) ? a.author_user_id : r.Int(29);
+  a.version_at = r.IsNull(30) ? a.published_at.value_or(a.created_at) : r.Int(30);
   return a;
 }
 
@@ -68,7 +74,8 @@ ArticleService::ArticleService(storage::Database& db, const audit::AuditLog& aud
                                accounts::AccountService& accounts,
                                const moderation::ScreeningService& screening,
                                provenance::ProvenanceService& provenance,
-                               review::ReviewQueue& review, const text::Normalizer& norm)
+                               review::ReviewQueue& review, const text::Normalizer& norm,
+                               ContentOptions options)
     : db_(db),
       audit_(audit),
       clock_(clock),
@@ -77,7 +84,9 @@ ArticleService::ArticleService(storage::Database& db, const audit::AuditLog& aud
       screening_(screening),
       provenance_(provenance),
       review_(review),
-      norm_(norm) {
+      norm_(norm),
+      options_(options) {
+  options_.retention = std::max(options_.retention, Micros{180} * kMicrosPerDay);
   review_.RegisterHandler("content", [this](Transaction& tx, const review::Item& item) {
     return HandleContentDecision(tx, item);
   });
@@ -93,57 +102,20 @@ ArticleService::ArticleService(storage::Database& db, const audit::AuditLog& aud
   });
 }
 
-Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_id,
-                                              const ArticleInput& in,
-                                              const auth::RequestMeta& meta) {
-  HERALD_ASSIGN_OR_RETURN(std::string title,
-                          CheckTextField(in.title, 1, 64, "invalid_title", "title"));
-  HERALD_ASSIGN_OR_RETURN(std::string summary,
-                          CheckTextField(in.summary, 0, 120, "invalid_summary", "summary"));
-  HERALD_ASSIGN_OR_RETURN(std::string body,
-                          CheckTextField(in.body, 1, 50000, "invalid_body", "body", true));
-  provenance::ReprintPolicy policy = provenance::ReprintPolicy::kWhitelistOnly;
-  if (in.original && !in.reprint_policy.empty()) {
-    HERALD_ASSIGN_OR_RETURN(policy, provenance::ParseReprintPolicy(in.reprint_policy));
-  }
-  if (in.original && in.attribution) {
-    return InvalidArgument("an original article carries no repost attribution",
-                           "attribution_on_original", "attribution");
-  }
-  HERALD_ASSIGN_OR_RETURN(
-      std::string holder,
-      CheckTextField(in.copyright_holder, 0, 100, "invalid_copyright_holder", "copyright_holder"));
-
-  // 1, 2: the account's rights and the category rule.
-  accounts::Account account;
-  {
-    HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
-    HERALD_ASSIGN_OR_RETURN(account, accounts_.Get(*tx, account_id));
-    if (account.owner_user_id != user_id) {
-      return PermissionDenied("only the account's operator publishes in it", "not_account_owner");
-    }
-    if (!in.category.empty() && in.category != account.category) {
-      return InvalidArgument("this account is registered in category " + account.category +
-                                 " and may publish only there (PA-15.2)",
-                             "category_mismatch", "category");
-    }
-    HERALD_RETURN_IF_ERROR(accounts_.CheckCanPublishIn(*tx, account));
-    if (in.advertising) HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(*tx, account, "advertise"));
-  }
-  if (holder.empty()) holder = account.name;
-
-  // 3: screening, one field at a time so offsets stay meaningful.
-  PublishResult result;
-  bool screening_hold = false, flagged = false;
+Result<ArticleService::Screened> ArticleService::ScreenText(const std::string& title,
+                                                            const std::string& summary,
+                                                            const std::string& body) const {
+  // Screening, one field at a time so offsets stay meaningful.
+  Screened out;
   std::string matches_json = "[";
-  std::string top_category;
   struct Field {
     const char* name;
-    std::string* text;
-    std::string shown;
+    const std::string* text;
+    std::string* shown;
   };
-  std::vector<Field> fields = {
-      {"title", &title, ""}, {"summary", &summary, ""}, {"body", &body, ""}};
+  std::vector<Field> fields = {{"title", &title, &out.title},
+                               {"summary", &summary, &out.summary},
+                               {"body", &body, &out.body}};
   std::vector<moderation::Match> body_matches;
   for (auto& f : fields) {
     HERALD_ASSIGN_OR_RETURN(moderation::ScreenResult r, screening_.Screen(*f.text));
@@ -154,10 +126,10 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                                    ")",
                                "illegal_content", f.name);
       }
-      if (m.action == moderation::Action::kReview) screening_hold = true;
-      if (m.action == moderation::Action::kFlag) flagged = true;
-      if (top_category.empty() && m.action != moderation::Action::kReplace) {
-        top_category = m.category;
+      if (m.action == moderation::Action::kReview) out.hold = true;
+      if (m.action == moderation::Action::kFlag) out.flagged = true;
+      if (out.top_category.empty() && m.action != moderation::Action::kReplace) {
+        out.top_category = m.category;
       }
       if (matches_json.size() > 1) matches_json += ",";
       matches_json += JsonObjectWriter()
@@ -168,13 +140,14 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                           .Add("start", static_cast<int64_t>(m.start))
                           .Add("end", static_cast<int64_t>(m.end))
                           .str();
-      result.screening.matches.push_back(m);
+      out.screening.matches.push_back(m);
     }
-    result.screening.verdict = std::max(result.screening.verdict, r.verdict);
-    f.shown = moderation::Mask(*f.text, r.matches);
+    out.screening.verdict = std::max(out.screening.verdict, r.verdict);
+    *f.shown = moderation::Mask(*f.text, r.matches);
     if (f.text == &body) body_matches = r.matches;
   }
   matches_json += "]";
+  out.matches_json = std::move(matches_json);
 
   // What readers see, rendered once here. A mask must not read as Markdown ("x 傻逼 y 傻逼"
   // masked to "x ** y **" would turn bold): the author's own '*' are set aside as \x01 (same
@@ -198,6 +171,76 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
     return InvalidArgument(rendered.status().message(), "invalid_body", "body");
   }
   std::replace(rendered->html.begin(), rendered->html.end(), '\x02', '*');
+  out.html = std::move(rendered->html);
+  return out;
+}
+
+Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_id,
+                                              const ArticleInput& in,
+                                              const auth::RequestMeta& meta) {
+  return PublishImpl(user_id, account_id, in, nullptr, meta);
+}
+
+Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t account_id,
+                                                  const ArticleInput& in, const DraftLink* draft,
+                                                  const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(std::string title,
+                          CheckTextField(in.title, 1, 64, "invalid_title", "title"));
+  HERALD_ASSIGN_OR_RETURN(std::string summary,
+                          CheckTextField(in.summary, 0, 120, "invalid_summary", "summary"));
+  HERALD_ASSIGN_OR_RETURN(std::string body,
+                          CheckTextField(in.body, 1, 50000, "invalid_body", "body", true));
+  provenance::ReprintPolicy policy = provenance::ReprintPolicy::kWhitelistOnly;
+  if (in.original && !in.reprint_policy.empty()) {
+    HERALD_ASSIGN_OR_RETURN(policy, provenance::ParseReprintPolicy(in.reprint_policy));
+  }
+  if (in.original && in.attribution) {
+    return InvalidArgument("an original article carries no repost attribution",
+                           "attribution_on_original", "attribution");
+  }
+  HERALD_ASSIGN_OR_RETURN(
+      std::string holder,
+      CheckTextField(in.copyright_holder, 0, 100, "invalid_copyright_holder", "copyright_holder"));
+  HERALD_RETURN_IF_ERROR(CheckCoverId(in.cover_media_id));
+  HERALD_ASSIGN_OR_RETURN(std::vector<std::string> tags, CheckTags(in.tags));
+
+  // 1, 2: the account's rights and the category rule.
+  accounts::Account account;
+  std::string role;
+  {
+    HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+    HERALD_ASSIGN_OR_RETURN(account, accounts_.Get(*tx, account_id));
+    HERALD_ASSIGN_OR_RETURN(role, accounts_.RoleIn(*tx, account, user_id));
+    if (draft) {
+      if (role != accounts::kRoleOwner && role != accounts::kRoleEditor) {
+        return PermissionDenied("only the owner or an editor publishes approved drafts",
+                                role.empty() ? "not_account_member" : "role_not_allowed");
+      }
+    } else if (role == accounts::kRoleEditor || role == accounts::kRoleReviewer) {
+      return PermissionDenied(
+          "members of an organisation account publish through the editorial workflow (PA-16.1)",
+          "editorial_workflow_required");
+    } else if (role != accounts::kRoleOwner) {
+      return PermissionDenied("only the account's operator publishes in it", "not_account_owner");
+    }
+    if (!in.category.empty() && in.category != account.category) {
+      return InvalidArgument("this account is registered in category " + account.category +
+                                 " and may publish only there (PA-15.2)",
+                             "category_mismatch", "category");
+    }
+    HERALD_RETURN_IF_ERROR(accounts_.CheckCanPublishIn(*tx, account));
+    if (in.advertising) HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(*tx, account, "advertise"));
+  }
+  if (holder.empty()) holder = account.name;
+  const int64_t author_id = draft ? draft->author_user_id : user_id;
+
+  // 3: screening.
+  PublishResult result;
+  HERALD_ASSIGN_OR_RETURN(Screened sc, ScreenText(title, summary, body));
+  const bool screening_hold = sc.hold, flagged = sc.flagged;
+  const std::string& matches_json = sc.matches_json;
+  const std::string& top_category = sc.top_category;
+  result.screening = sc.screening;
 
   // 4: provenance, with the article row written in the same transaction.
   const std::string uid = crypto::HexEncode(random_.Bytes(8));
@@ -232,16 +275,17 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                 "summary, body, source_title, source_summary, source_body, category, original, "
                 "reprint_policy, copyright_holder, has_attribution, attr_account_id, "
                 "attr_content_id, attr_url, attr_holder, advertising, status, status_reason, "
-                "hold_reasons, cluster_id, created_at, published_at, updated_at, body_html) "
+                "hold_reasons, cluster_id, created_at, published_at, updated_at, body_html, "
+                "cover_media_id, draft_id, version, version_by, version_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                 {uid,
                  account.id,
                  account.subject_id,
-                 user_id,
-                 fields[0].shown,
-                 fields[1].shown,
-                 fields[2].shown,
+                 author_id,
+                 sc.title,
+                 sc.summary,
+                 sc.body,
                  title,
                  summary,
                  body,
@@ -262,8 +306,29 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                  now,
                  held ? Value() : Value(now),
                  now,
-                 rendered->html}));
+                 sc.html,
+                 in.cover_media_id.empty() ? Value() : Value(in.cover_media_id),
+                 draft ? Value(draft->draft_id) : Value(),
+                 user_id,
+                 now}));
         article_id = rows.rows.at(0).Int(0);
+        HERALD_RETURN_IF_ERROR(WriteTags(tx, article_id, tags));
+        if (draft) {
+          HERALD_ASSIGN_OR_RETURN(
+              int64_t n,
+              tx.Execute("UPDATE drafts SET status = 'published', article_id = ?, updated_by = ?, "
+                         "updated_at = ? WHERE id = ? AND status = 'approved'",
+                         {article_id, user_id, now, draft->draft_id}));
+          if (n != 1) {
+            return FailedPrecondition("the draft is no longer approved", "invalid_draft_state");
+          }
+          HERALD_RETURN_IF_ERROR(
+              tx.Execute("INSERT INTO draft_events (draft_id, action, actor_user_id, role, note, "
+                         "at) VALUES (?, 'publish', ?, ?, ?, ?)",
+                         {draft->draft_id, user_id, role,
+                          std::string(held ? "held for review" : ""), now})
+                  .status());
+        }
         if (held || flagged) {
           std::string near = "[";
           for (const auto& n : d.near) {
@@ -326,6 +391,7 @@ Result<PublishResult> ArticleService::Publish(int64_t user_id, int64_t account_i
                     {UserActor(user_id), "article.publish", "article:" + std::to_string(article_id),
                      JsonObjectWriter()
                          .Add("account", "account:" + std::to_string(account.id))
+                         .Add("draft_id", draft ? draft->draft_id : int64_t{0})
                          .Add("status", held ? "held" : "published")
                          .Add("original", in.original)
                          .Add("advertising", in.advertising)
@@ -348,7 +414,9 @@ Result<Article> ArticleService::Load(Transaction& tx, int64_t id) const {
   HERALD_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM articles WHERE id = ?", {id}));
   if (rows.empty()) return NotFound("no such article", "article_not_found");
-  return FromRow(rows.rows[0]);
+  std::vector<Article> one = {FromRow(rows.rows[0])};
+  HERALD_RETURN_IF_ERROR(AttachTags(tx, one));
+  return std::move(one[0]);
 }
 
 Result<Article> ArticleService::Get(int64_t id) const {
@@ -369,7 +437,9 @@ Result<Article> ArticleService::GetPublicByUid(std::string_view uid) const {
                                         " FROM articles WHERE uid = ? AND status = 'published'",
                                     {std::string(uid)}));
   if (rows.empty()) return NotFound("no such article", "article_not_found");
-  return FromRow(rows.rows[0]);
+  std::vector<Article> one = {FromRow(rows.rows[0])};
+  HERALD_RETURN_IF_ERROR(AttachTags(*tx, one));
+  return std::move(one[0]);
 }
 
 Result<std::vector<Article>> ArticleService::ListByAccount(int64_t account_id, bool all, int limit,
@@ -387,6 +457,7 @@ Result<std::vector<Article>> ArticleService::ListByAccount(int64_t account_id, b
   HERALD_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
   std::vector<Article> out;
   for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  HERALD_RETURN_IF_ERROR(AttachTags(*tx, out));
   return out;
 }
 
@@ -488,7 +559,7 @@ Result<int> ArticleService::TakeDownByTerm(const std::string& actor, std::string
                                 "status IN ('published', 'held')"));
         for (const auto& r : rows.rows) {
           bool hit = false;
-          for (size_t i : {size_t{26}, size_t{27}, size_t{28}}) {
+          for (size_t i : {size_t{31}, size_t{32}, size_t{33}}) {
             auto s = (*dict)->Screen(r.Text(i));
             hit = hit || (s.ok() && !s->matches.empty());
           }
@@ -586,7 +657,81 @@ CREATE INDEX articles_status ON articles (status, id);
            ""},
           // The body as sanitised HTML, rendered at publish; articles published before keep "".
           {"content/0002_body_html",
-           "ALTER TABLE articles ADD COLUMN body_html TEXT NOT NULL DEFAULT '';\n", ""}};
+           "ALTER TABLE articles ADD COLUMN body_html TEXT NOT NULL DEFAULT '';\n", ""},
+          // Issue 5: covers, tags, versions, the editorial workflow (PA-16.1, PA17-16).
+          {"content/0003_editorial", R"SQL(
+ALTER TABLE articles ADD COLUMN cover_media_id TEXT;
+ALTER TABLE articles ADD COLUMN draft_id BIGINT;
+ALTER TABLE articles ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE articles ADD COLUMN version_by BIGINT;
+ALTER TABLE articles ADD COLUMN version_at BIGINT;
+CREATE INDEX articles_removed ON articles (status, removed_at);
+CREATE TABLE article_versions (
+  article_id BIGINT NOT NULL REFERENCES articles (id),
+  version BIGINT NOT NULL,
+  edited_by BIGINT NOT NULL,
+  edited_at BIGINT NOT NULL,
+  replaced_by BIGINT NOT NULL,
+  replaced_at BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  source_title TEXT NOT NULL,
+  source_summary TEXT NOT NULL,
+  source_body TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  cover_media_id TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  PRIMARY KEY (article_id, version)
+);
+CREATE TABLE article_tags (
+  article_id BIGINT NOT NULL REFERENCES articles (id),
+  tag TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  PRIMARY KEY (article_id, tag)
+);
+CREATE INDEX article_tags_tag ON article_tags (tag, article_id);
+CREATE TABLE drafts (
+  id {{AUTO_ID}},
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'approved', 'published')),
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  original INTEGER NOT NULL,
+  reprint_policy TEXT NOT NULL,
+  copyright_holder TEXT NOT NULL,
+  has_attribution INTEGER NOT NULL,
+  attr_account_id BIGINT NOT NULL,
+  attr_content_id TEXT NOT NULL,
+  attr_url TEXT NOT NULL,
+  attr_holder TEXT NOT NULL,
+  advertising INTEGER NOT NULL,
+  cover_media_id TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_by BIGINT NOT NULL REFERENCES users (id),
+  updated_by BIGINT NOT NULL,
+  submitted_by BIGINT,
+  approved_by BIGINT,
+  article_id BIGINT,
+  return_note TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX drafts_account ON drafts (account_id, status, id);
+CREATE INDEX drafts_article ON drafts (article_id);
+CREATE TABLE draft_events (
+  id {{AUTO_ID}},
+  draft_id BIGINT NOT NULL REFERENCES drafts (id),
+  action TEXT NOT NULL,
+  actor_user_id BIGINT NOT NULL,
+  role TEXT NOT NULL,
+  note TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX draft_events_draft ON draft_events (draft_id, id);
+)SQL",
+           ""}};
 }
 
 }  // namespace herald::content

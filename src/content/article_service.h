@@ -39,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,8 @@ struct ArticleInput {
   std::string copyright_holder;  // for an original (default: account name)
   std::optional<provenance::Attribution> attribution;  // a repost (转载)
   bool advertising = false;                            // contains advertising (PA-14.1)
+  std::string cover_media_id;     // optional: an uploaded image (POST /api/v1/media)
+  std::vector<std::string> tags;  // 0..10 tags, each 1..20 characters (normalised, screened)
 };
 
 struct Article {
@@ -86,6 +89,62 @@ struct Article {
   std::optional<int64_t> cluster_id;
   Micros created_at = 0;
   std::optional<Micros> published_at, removed_at;
+  std::string cover_media_id;       // "" when none
+  std::vector<std::string> tags;    // normalised, in the order given
+  std::optional<int64_t> draft_id;  // the editorial draft it was published from
+  int64_t version = 1;              // 1 at publish, +1 per edit (article_versions keeps the rest)
+  int64_t version_by = 0;           // who made the version shown
+  Micros version_at = 0;            // when
+};
+
+// The fields an edit of a published article may change; unset ones keep their value.
+struct ArticleEdit {
+  std::optional<std::string> title, summary, body, cover_media_id;
+  std::optional<std::vector<std::string>> tags;
+};
+
+// One earlier (or the current) version of an article: the text as submitted and as shown.
+struct ArticleVersion {
+  int64_t version = 0;
+  int64_t edited_by = 0;              // who made this version
+  Micros edited_at = 0;               // when it was made
+  std::optional<Micros> replaced_at;  // when the next version replaced it (none: current)
+  std::optional<int64_t> replaced_by;
+  std::string title, summary, body;                       // shown
+  std::string source_title, source_summary, source_body;  // submitted
+  std::string cover_media_id;
+  std::vector<std::string> tags;
+};
+
+// Editorial workflow (PA-16.1): draft -> submitted -> approved -> published.
+struct DraftEvent {
+  std::string action;  // create, update, submit, approve, return, publish
+  int64_t actor_user_id = 0;
+  std::string role;  // the actor's role then: owner, editor, reviewer
+  std::string note;
+  Micros at = 0;
+};
+
+struct Draft {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  ArticleInput content;  // category is the account's
+  std::string status;    // draft, submitted, approved, published
+  int64_t created_by = 0, updated_by = 0;
+  std::optional<int64_t> submitted_by, approved_by, article_id;
+  std::string return_note;  // the reviewer's last note when returned
+  Micros created_at = 0, updated_at = 0;
+  std::vector<DraftEvent> history;  // oldest first
+};
+
+struct PurgeReport {
+  int articles = 0, versions = 0, tags = 0;
+};
+
+struct ContentOptions {
+  // PA17-16: deleted and removed articles (and their versions and tags) are kept at least this
+  // long after their removal; the constructor raises anything shorter to 180 days.
+  Micros retention = 180 * kMicrosPerDay;
 };
 
 struct PublishResult {
@@ -103,8 +162,13 @@ class ArticleService {
                  Random& random, accounts::AccountService& accounts,
                  const moderation::ScreeningService& screening,
                  provenance::ProvenanceService& provenance, review::ReviewQueue& review,
-                 const text::Normalizer& norm);
+                 const text::Normalizer& norm, ContentOptions options = {});
 
+  // Direct publish. On an individual account only its owner publishes. On an organisation
+  // account the owner may still publish directly (the owner answers for the account and is
+  // recorded as such); its members must use the editorial workflow (PermissionDenied
+  // editorial_workflow_required). Also InvalidArgument invalid_cover_media_id, invalid_tag,
+  // too_many_tags, illegal_content (field tags).
   Result<PublishResult> Publish(int64_t user_id, int64_t account_id, const ArticleInput& in,
                                 const auth::RequestMeta& meta);
   // Any status (the author and staff).
@@ -125,9 +189,103 @@ class ArticleService {
   Result<int> TakeDownCluster(const std::string& actor, int64_t cluster_id, std::string_view reason,
                               const auth::RequestMeta& meta);
 
+  // --- editorial workflow (PA-16.1; editorial.cc) ---
+  // Roles come from accounts::AccountService::RoleIn: the owner may do every step; an editor
+  // creates, edits, submits and publishes approved drafts; a reviewer approves and returns.
+  // Every step is recorded in the draft's history (who, role, when, note) and audited
+  // "draft.<action>". Errors: NotFound draft_not_found, account_not_found; PermissionDenied
+  // not_account_member (no role in the account), role_not_allowed (the role may not take this
+  // step), self_approval (a non-owner approving their own submission); FailedPrecondition
+  // invalid_draft_state (e.g. editing a submitted draft, publishing an unapproved one);
+  // InvalidArgument invalid_title, invalid_summary, invalid_body, invalid_note and the tag and
+  // cover reasons.
+  Result<Draft> CreateDraft(int64_t user_id, int64_t account_id, const ArticleInput& in,
+                            const auth::RequestMeta& meta);
+  // Only in status draft (a returned draft is a draft again).
+  Result<Draft> UpdateDraft(int64_t user_id, int64_t draft_id, const ArticleInput& in,
+                            const auth::RequestMeta& meta);
+  Result<Draft> SubmitDraft(int64_t user_id, int64_t draft_id, const auth::RequestMeta& meta);
+  Result<Draft> ApproveDraft(int64_t user_id, int64_t draft_id, std::string_view note,
+                             const auth::RequestMeta& meta);
+  // From submitted or approved back to draft; the note (1..500 characters) is required.
+  Result<Draft> ReturnDraft(int64_t user_id, int64_t draft_id, std::string_view note,
+                            const auth::RequestMeta& meta);
+  // Runs the full publish pipeline (as Publish) on an approved draft, in the name of the
+  // draft's creator; the article records the draft (Article::draft_id) and the draft becomes
+  // published with the article id in the same transaction. A held article still ends the draft
+  // (the article waits in the review queue). Every refusal of Publish applies.
+  Result<PublishResult> PublishDraft(int64_t user_id, int64_t draft_id,
+                                     const auth::RequestMeta& meta);
+  // `staff`: the caller may read every account's drafts (staff and auditors); otherwise the
+  // caller must have a role in the draft's account (not_account_member).
+  Result<Draft> GetDraft(int64_t user_id, bool staff, int64_t draft_id) const;
+  // Newest first; `status` filters when non-empty.
+  Result<std::vector<Draft>> ListDrafts(int64_t user_id, bool staff, int64_t account_id,
+                                        std::string_view status) const;
+
+  // --- versions (editorial.cc) ---
+  // The account's owner edits a published article: the new text passes the account's rights,
+  // screening and provenance again (block and a false originality claim refuse; a review term
+  // or a provenance hold holds the article for review, hidden until approved); the version shown
+  // until now is kept in article_versions and the articles row shows the new one. Audited
+  // "article.edit". FailedPrecondition article_not_active (not published); InvalidArgument
+  // no_changes when nothing is given.
+  Result<PublishResult> Edit(int64_t user_id, int64_t article_id, const ArticleEdit& in,
+                             const auth::RequestMeta& meta);
+  // Every version, oldest first, the current one last. The caller checks who may see them.
+  Result<std::vector<ArticleVersion>> Versions(int64_t article_id) const;
+
+  // --- tags ---
+  // Published articles carrying `tag` (normalised first), newest first. InvalidArgument
+  // invalid_tag.
+  Result<std::vector<Article>> ListByTag(std::string_view tag, int limit,
+                                         std::optional<int64_t> before_id) const;
+  // The normalised form of one tag (trimmed, a leading '#' dropped, ASCII lower-cased);
+  // InvalidArgument invalid_tag (field "tags") when empty, longer than 20 characters or
+  // containing whitespace, control characters or any of , / ? # %.
+  static Result<std::string> NormalizeTag(std::string_view tag);
+  // A cover's media id has the shape of one (64 lower-case hex digits) or is empty;
+  // InvalidArgument invalid_cover_media_id otherwise. Whether the image exists is the caller's
+  // check (api/ asks media::MediaLibrary).
+  static Status CheckCoverId(const std::string& id);
+
+  // --- retention (PA17-16; editorial.cc) ---
+  // Physically removes articles deleted, removed or rejected more than the retention period
+  // before `now`, with their versions and tags (and their provenance fingerprints, after the
+  // commit). `dry_run` counts without changing anything. Audited "content.purge" with the counts
+  // (not on a dry run).
+  Result<PurgeReport> PurgeExpired(const std::string& actor, Micros now, bool dry_run,
+                                   const auth::RequestMeta& meta);
+
   static std::vector<storage::Migration> Migrations();
 
  private:
+  // Title, summary and body through the screening dictionaries, masked and rendered.
+  struct Screened {
+    std::string title, summary, body;  // as readers see them (replace terms masked)
+    std::string html;                  // the shown body rendered
+    moderation::ScreenResult screening;
+    bool hold = false, flagged = false;
+    std::string matches_json = "[]";
+    std::string top_category;
+  };
+  Result<Screened> ScreenText(const std::string& title, const std::string& summary,
+                              const std::string& body) const;
+  Result<std::vector<std::string>> CheckTags(const std::vector<std::string>& tags) const;
+  Status AttachTags(storage::Transaction& tx, std::vector<Article>& articles) const;
+  static Status WriteTags(storage::Transaction& tx, int64_t article_id,
+                          const std::vector<std::string>& tags);
+  struct DraftLink {
+    int64_t draft_id = 0;
+    int64_t author_user_id = 0;
+  };
+  Result<PublishResult> PublishImpl(int64_t user_id, int64_t account_id, const ArticleInput& in,
+                                    const DraftLink* draft, const auth::RequestMeta& meta);
+  Result<Draft> LoadDraft(storage::Transaction& tx, int64_t id) const;
+  using DraftStep = std::function<Status(storage::Transaction&, const Draft&, const std::string&)>;
+  Result<Draft> DraftTransition(int64_t user_id, int64_t draft_id, std::string_view action,
+                                std::string_view note, const DraftStep& step,
+                                const auth::RequestMeta& meta);
   Result<Article> Load(storage::Transaction& tx, int64_t id) const;
   Status HandleContentDecision(storage::Transaction& tx, const review::Item& item);
   Status HandleClusterDecision(storage::Transaction& tx, const review::Item& item);
@@ -143,6 +301,7 @@ class ArticleService {
   provenance::ProvenanceService& provenance_;
   review::ReviewQueue& review_;
   const text::Normalizer& norm_;
+  ContentOptions options_;
 };
 
 }  // namespace herald::content

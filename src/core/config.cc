@@ -140,6 +140,9 @@ Status ValidateConfig(const Config& c) {
     return BadKey("moderation.review_due_hours", "must be at least 1");
   if (c.moderation.review_claim_minutes < 1)
     return BadKey("moderation.review_claim_minutes", "must be at least 1");
+  if (c.content.retention_days < 180 || c.content.retention_days > 36500)
+    return BadKey("content.retention_days",
+                  "deleted articles must be kept at least 180 days (PA17-16)");
   return Status();
 }
 
@@ -190,6 +193,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("moderation", "review_due_hours_registration",
              &c.moderation.review_due_hours_registration),
       IntKey("moderation", "review_claim_minutes", &c.moderation.review_claim_minutes),
+      IntKey("content", "retention_days", &c.content.retention_days),
   };
 
   if (!path.empty()) {

@@ -19,6 +19,8 @@
 //                                                          HERALD_ACCOUNTS_<KEY>
 //   [moderation] dictionaries_dir, dictionary_poll_seconds, review_due_hours,
 //            review_due_hours_registration, review_claim_minutes   HERALD_MODERATION_<KEY>
+//   [content] retention_days (deleted and removed articles kept this long before the purge;
+//            never below 180, PA17-16)                      HERALD_CONTENT_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -86,6 +88,10 @@ struct ModerationConfig {
   int64_t review_claim_minutes = 30;
 };
 
+struct ContentConfig {
+  int64_t retention_days = 180;  // PA17-16: at least six months
+};
+
 struct Config {
   std::string data_dir = "./data";
   std::string db;  // empty: sqlite:///<data_dir>/herald.db
@@ -95,6 +101,7 @@ struct Config {
   IdentityConfig identity;
   AccountsConfig accounts;
   ModerationConfig moderation;
+  ContentConfig content;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

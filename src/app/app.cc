@@ -231,11 +231,13 @@ Status App::OpenServices() {
                                                          *normalizer_, *review_, *sanctions_, aopts,
                                                          screening_.get());
   provenance_ =
+  content::ContentOptions copts;
+  copts.retention = config_.content.retention_days * kMicrosPerDay;
       std::make_unique<provenance::ProvenanceService>(*db_, *audit_, clock, *screening_normalizer_);
   HERALD_RETURN_IF_ERROR(provenance_->Load());
   articles_ = std::make_unique<content::ArticleService>(*db_, *audit_, clock, random_, *accounts_,
                                                         *screening_, *provenance_, *review_,
-                                                        *screening_normalizer_);
+                                                        *screening_normalizer_, copts);
   groups_ = std::make_unique<groups::GroupService>(*db_, *audit_, clock, *sanctions_, *screening_,
                                                    *review_);
   social_ = std::make_unique<social::SocialService>(*db_, *audit_, clock, *accounts_, *articles_,
@@ -335,6 +337,14 @@ Status App::Serve() {
       cv.wait_for(lock, std::chrono::seconds(1));
       access_log->Flush();
       if (ticks % config_.accounts.jobs_interval_seconds == 0) {
+        // PA17-16: deleted and removed articles past the retention period.
+        auto purged = articles_->PurgeExpired("system", clock().Now(), false,
+                                              auth::RequestMeta{"purge", "local", ""});
+        if (!purged.ok()) {
+          log::Warn("content purge failed: " + purged.status().ToString());
+        } else if (purged->articles > 0) {
+          log::Info("purged " + std::to_string(purged->articles) + " expired articles");
+        }
         auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
         if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
       }

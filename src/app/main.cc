@@ -1,5 +1,5 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes, names check|import, screen, dedup, jobs run, keys rotate. Run `herald --help` for the
+// routes, names check|import, screen, dedup, jobs run, purge, keys rotate. Run `herald --help` for the
 // list. Each command has its own --help.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
@@ -203,6 +203,17 @@ int Main(int argc, char** argv) {
   jobs_run->add_option("--at", jobs_at,
                        "Run as if the time were this RFC 3339 time (rehearsals and tests)");
 
+  auto* purge = cli.add_subcommand(
+      "purge",
+      "Physically remove articles deleted or removed more than content.retention_days (at least "
+      "180) ago, with their versions and tags (PA17-16); prints the counts as JSON");
+  AddDataFlags(purge, flags);
+  bool purge_dry_run = false;
+  purge->add_flag("--dry-run", purge_dry_run, "Count what would be removed; change nothing");
+  std::string purge_at;
+  purge->add_option("--at", purge_at,
+                    "Purge as if the time were this RFC 3339 time (rehearsals and tests)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -293,6 +304,20 @@ int Main(int argc, char** argv) {
     auto n = (*app)->accounts().ImportProtectedNames("cli", entries, {"names-import", "cli", ""});
     if (!n.ok()) return Fail(n.status());
     std::printf("imported %d protected names\n", *n);
+    return 0;
+  }
+  if (purge->parsed()) {
+    Micros now = SystemClock().Now();
+    if (!purge_at.empty() && !ParseRfc3339(purge_at, &now)) {
+      std::fprintf(stderr, "herald: --at must be an RFC 3339 time such as 2027-01-01T00:00:00Z\n");
+      return 2;
+    }
+    auto app = Open(flags, /*services=*/true);
+    if (!app.ok()) return Fail(app.status());
+    auto r = (*app)->articles().PurgeExpired("cli", now, purge_dry_run, {"purge", "cli", ""});
+    if (!r.ok()) return Fail(r.status());
+    std::printf("{\"dry_run\":%s,\"articles\":%d,\"versions\":%d,\"tags\":%d}\n",
+                purge_dry_run ? "true" : "false", r->articles, r->versions, r->tags);
     return 0;
   }
   if (jobs_run->parsed()) {

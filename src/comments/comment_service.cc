@@ -345,6 +345,13 @@ Result<Comment> CommentService::LoadComment(Transaction& tx, int64_t id) const {
   return s.c;
 }
 
+Result<Comment> CommentService::LoadForUpdate(Transaction& tx, int64_t id) const {
+  // PostgreSQL write transactions are READ COMMITTED: without this lock two concurrent changes
+  // of one comment could both start from the same state and count it twice.
+  HERALD_RETURN_IF_ERROR(tx.LockExclusive("comments.comment:" + std::to_string(id)));
+  return LoadComment(tx, id);
+}
+
 // --- readers ---
 
 Result<PostResult> CommentService::Post(int64_t user_id, int64_t article_id,
@@ -466,7 +473,7 @@ Result<Comment> CommentService::Delete(int64_t user_id, int64_t comment_id,
   Comment after;
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, comment_id));
+        HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         if (c.user_id != user_id) {
           return PermissionDenied("only its author deletes a comment", "not_comment_author");
         }
@@ -808,7 +815,7 @@ Result<Comment> CommentService::Moderate(int64_t user_id, int64_t comment_id, Ac
   Comment out;
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, comment_id));
+        HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         HERALD_ASSIGN_OR_RETURN(Context ctx, LoadContext(tx, c.account_id, c.article_id));
         if (ctx.account.owner_user_id != user_id) {
           return PermissionDenied("only the account's operator manages its comments",
@@ -869,6 +876,9 @@ Result<Comment> CommentService::Moderate(int64_t user_id, int64_t comment_id, Ac
             }
             HERALD_RETURN_IF_ERROR(require_visible());
             if (c.pinned_at) break;
+            // Serialises pins of one article so the limit holds under concurrency.
+            HERALD_RETURN_IF_ERROR(
+                tx.LockExclusive("comments.pins:" + std::to_string(c.article_id)));
             HERALD_ASSIGN_OR_RETURN(
                 auto n, tx.Query("SELECT COUNT(*) FROM comments WHERE article_id = ? AND kind = "
                                  "'comment' AND pinned_at IS NOT NULL AND status = 'visible'",
@@ -913,6 +923,7 @@ Result<PostResult> CommentService::AuthorReply(int64_t user_id, int64_t comment_
   HERALD_ASSIGN_OR_RETURN(std::string text,
                           CheckTextField(body_in, 1, 500, "invalid_body", "body", true));
   HERALD_ASSIGN_OR_RETURN(Comment first, Get(comment_id));
+  HERALD_RETURN_IF_ERROR(articles_.GetPublic(first.article_id).status());
   HERALD_ASSIGN_OR_RETURN(accounts::Account first_account, accounts_.Get(first.account_id));
   const Powers powers = PowersOf(first_account);
   HERALD_ASSIGN_OR_RETURN(Screened screened, ScreenText(screening_, text));
@@ -921,7 +932,7 @@ Result<PostResult> CommentService::AuthorReply(int64_t user_id, int64_t comment_
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         out = PostResult{};
-        HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, comment_id));
+        HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         HERALD_ASSIGN_OR_RETURN(accounts::Account account, accounts_.Get(tx, c.account_id));
         if (account.owner_user_id != user_id) {
           return PermissionDenied("only the account's operator replies as the account",
@@ -1056,7 +1067,7 @@ Result<Comment> CommentService::Remove(const std::string& actor, int64_t comment
   Comment after;
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, comment_id));
+        HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         if (c.status == "removed" || c.status == "deleted") {
           return FailedPrecondition("the comment is already " + c.status, "comment_not_visible");
         }
@@ -1093,7 +1104,7 @@ Result<Comment> CommentService::Restore(const std::string& actor, int64_t commen
   Comment after;
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, comment_id));
+        HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         if (c.status != "removed") {
           return FailedPrecondition("only a removed comment can be restored",
                                     "comment_not_removed");
@@ -1123,7 +1134,7 @@ Result<Comment> CommentService::Get(int64_t comment_id) const {
 }
 
 Status CommentService::HandleDecision(Transaction& tx, const review::Item& item) {
-  HERALD_ASSIGN_OR_RETURN(Comment c, LoadComment(tx, item.ref_id));
+  HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, item.ref_id));
   Comment after = c;
   if (item.decision == "approve") {
     if (c.status != "held") return Status();

@@ -264,9 +264,10 @@ class CommentService {
                            std::string_view reason, const auth::RequestMeta& meta);
   // The operator answers a reader's comment or reply as the account; screened like a comment
   // (held or masked as needed); works in any mode; audited "comment.author_reply".
-  // NotFound comment_not_found; PermissionDenied not_account_owner, comment_power_not_granted;
-  // FailedPrecondition sanctioned, comment_not_visible; InvalidArgument invalid_body,
-  // illegal_content, not_a_reader_comment.
+  // NotFound comment_not_found, article_not_found (no longer published); PermissionDenied
+  // not_account_owner, comment_power_not_granted; FailedPrecondition sanctioned,
+  // comment_in_review, comment_not_visible; InvalidArgument invalid_body, illegal_content,
+  // not_a_reader_comment.
   Result<PostResult> AuthorReply(int64_t user_id, int64_t comment_id, std::string_view body,
                                  const auth::RequestMeta& meta);
   // Every comment of an article of the operator's account, with statuses, newest first;
@@ -298,6 +299,8 @@ class CommentService {
   Result<Context> LoadContext(storage::Transaction& tx, int64_t account_id,
                               int64_t article_id) const;
   Result<Comment> LoadComment(storage::Transaction& tx, int64_t id) const;
+  // LoadComment after taking the comment's lock (every write that changes a comment's state).
+  Result<Comment> LoadForUpdate(storage::Transaction& tx, int64_t id) const;
   Powers PowersOf(const accounts::Account& account) const;
   CreditLevel CreditOf(const accounts::Account& account) const;
   Status HandleDecision(storage::Transaction& tx, const review::Item& item);

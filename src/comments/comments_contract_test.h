@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "comments/comment_service.h"
 #include "identity/id_numbers.h"
@@ -642,6 +643,49 @@ TEST_P(CommentsTest, OperatorViewListsEveryStatusAndCountsAgree) {
             "invalid_status");
   EXPECT_EQ(List(art).comment_count, counts["visible"]);
   EXPECT_EQ(comments_->Moderate(op, a.comment.id, Action::kUnhide, "", meta_)->status, "visible");
+}
+
+TEST_P(CommentsTest, ConcurrentChangesKeepCountsExact) {
+  auto acc = NewAccount("并发评论号", /*organisation=*/true);
+  int64_t art = Publish(acc);
+  int64_t op = acc.owner_user_id;
+  std::vector<int64_t> readers = {NewUser(), NewUser(), NewUser()};
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.push_back(Post(readers[i % 3], art, "并发" + std::to_string(i)).comment.id);
+  }
+  // Operators hide and unhide, select, pin, authors delete, all at once, on the same comments.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 12; ++i) {
+        int64_t id = ids[(t + i) % ids.size()];
+        Action a =
+            std::vector<Action>{Action::kHide, Action::kUnhide,   Action::kSelect,
+                                Action::kPin,  Action::kUnselect, Action::kUnpin}[(t * 7 + i) % 6];
+        (void)comments_->Moderate(op, id, a, "", meta_);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 3; ++i) (void)comments_->Delete(readers[i], ids[i], meta_);
+  });
+  for (auto& th : threads) th.join();
+  auto view = comments_->ListForOperator(op, art, "", 100, std::nullopt);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  int64_t visible = 0, pinned = 0;
+  for (const auto& c : view->comments) {
+    visible += c.status == "visible";
+    pinned += c.pinned_at.has_value();
+  }
+  EXPECT_EQ(*comments_->PublicCount(art), visible);
+  EXPECT_LE(pinned, 3);
+  ASSERT_TRUE(comments_->SetAccountMode(op, acc.id, Mode::kSelected, meta_).ok());
+  int64_t selected = 0;
+  for (const auto& c : comments_->ListForOperator(op, art, "", 100, std::nullopt)->comments) {
+    selected += c.status == "visible" && c.selected;
+  }
+  EXPECT_EQ(*comments_->PublicCount(art), selected);
 }
 
 TEST_P(CommentsTest, ReadersAreRateLimited) {

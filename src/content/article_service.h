@@ -1,5 +1,6 @@
-// ArticleService: the publish pipeline of articles (the first part of the content module; issue
-// 5 grows it with rendering, editorial workflow, versions, feeds and search).
+// ArticleService: the publish pipeline of articles, and (editorial.cc) covers and tags, the
+// editorial workflow of drafts (PA-16.1), versions of edited articles and the purge after the
+// retention period (PA17-16).
 //
 // Every publish passes, in one write transaction:
 //  1. the account's rights (accounts::AccountService): owned by the caller, active, current
@@ -24,8 +25,9 @@
 // (Article::hold_reasons). Approving publishes them; rejecting keeps them hidden. Rejecting a
 // "cluster" item takes down every article of the cluster (batch_content).
 //
-// Removal never deletes: an operator's deletion and the platform's takedowns hide the article
-// from the public and keep it, with the submitted text, for the regulator (PA17-16).
+// Removal never deletes at once: an operator's deletion and the platform's takedowns hide the
+// article from the public and keep it, with the submitted text and its versions, for the
+// regulator (PA17-16) until PurgeExpired removes it after the retention period.
 // Emergency takedowns (PA-6.1) hide every published article matching a term (after the
 // screening normalisation) or belonging to a near-duplicate cluster, audited with the count.
 //

@@ -37,11 +37,15 @@
 // Errors (stable reasons): NotFound article_not_found, account_not_found, comment_not_found;
 // PermissionDenied not_account_owner, not_comment_author, comment_power_not_granted;
 // InvalidArgument invalid_body, illegal_content, invalid_parent, invalid_mode, invalid_limit,
-// invalid_reason_code, invalid_note, not_a_reader_comment; FailedPrecondition comments_closed,
-// sanctioned (the caller's own sanction, or the account's for its operator), comment_in_review,
-// comment_not_visible, comment_not_hidden, comment_not_removed, comment_deleted,
+// invalid_reason_code, invalid_note, invalid_status, not_a_reader_comment; FailedPrecondition
+// comments_closed, sanctioned (the caller's own sanction, or the account's for its operator),
+// account_not_active (the operator's account is closed, cancelled or cancelling),
+// comment_in_review, comment_not_visible, comment_not_hidden, comment_not_removed, comment_deleted,
 // pin_limit_reached, not_top_level; ResourceExhausted comment_rate_limited. Storage errors pass
 // through.
+// Concurrency: every change of a comment's state takes that comment's lock first
+// (Transaction::LockExclusive), and pinning a per-article lock, so concurrent changes neither
+// count twice nor pass the pin limit on PostgreSQL's READ COMMITTED write transactions.
 // Thread-safe after construction; all state is in the database. The credit provider is called
 // outside this service's transactions.
 #pragma once

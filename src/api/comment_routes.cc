@@ -266,7 +266,7 @@ void AddCommentRoutes(http::Router& router, ApiServices& s) {
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {"status", "limit", "before"}));
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(auto status, QueryString(req, "status", 16));
+        HERALD_ASSIGN_OR_RETURN(auto status, QueryString(req, "status", 32));
         HERALD_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 100));
         HERALD_ASSIGN_OR_RETURN(auto before, QueryInt(req, "before", 1, INT64_MAX));
         HERALD_ASSIGN_OR_RETURN(

@@ -31,6 +31,9 @@ const std::vector<std::string>& Statuses() {
   return k;
 }
 
+// The operator's filter of readers' visible comments not selected yet (for the selected mode).
+constexpr std::string_view kAwaitingSelection = "awaiting_selection";
+
 struct Stored {
   Comment c;
   int64_t visible_replies = 0, selected_replies = 0;
@@ -1008,7 +1011,7 @@ Result<OperatorPage> CommentService::ListForOperator(int64_t user_id, int64_t ar
                                                      std::string_view status, int limit,
                                                      std::optional<int64_t> before) const {
   HERALD_RETURN_IF_ERROR(CheckLimit(limit, 100));
-  if (!status.empty() &&
+  if (!status.empty() && status != kAwaitingSelection &&
       std::find(Statuses().begin(), Statuses().end(), status) == Statuses().end()) {
     return InvalidArgument("unknown comment status", "invalid_status", "status");
   }
@@ -1030,7 +1033,9 @@ Result<OperatorPage> CommentService::ListForOperator(int64_t user_id, int64_t ar
   std::string sql =
       "SELECT " + std::string(kColumns) + std::string(kFrom) + " WHERE c.article_id = ?";
   std::vector<Value> params{article_id};
-  if (!status.empty()) {
+  if (status == kAwaitingSelection) {
+    sql += " AND c.status = 'visible' AND c.selected = 0 AND c.kind <> 'author_reply'";
+  } else if (!status.empty()) {
     sql += " AND c.status = ?";
     params.push_back(std::string(status));
   }

@@ -275,7 +275,8 @@ class CommentService {
   Result<PostResult> AuthorReply(int64_t user_id, int64_t comment_id, std::string_view body,
                                  const auth::RequestMeta& meta);
   // Every comment of an article of the operator's account, with statuses, newest first;
-  // `status` filters ("" = all). Works while restricted (reading is not managing).
+  // `status` filters: a status, "awaiting_selection" (readers' visible comments and replies
+  // not selected yet), or "" (all). Works while restricted (reading is not managing).
   // NotFound article_not_found; PermissionDenied not_account_owner; InvalidArgument
   // invalid_limit (1..100), invalid_status.
   Result<OperatorPage> ListForOperator(int64_t user_id, int64_t article_id, std::string_view status,

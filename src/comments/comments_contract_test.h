@@ -639,6 +639,13 @@ TEST_P(CommentsTest, OperatorViewListsEveryStatusAndCountsAgree) {
   auto hidden = comments_->ListForOperator(op, art, "hidden", 50, std::nullopt);
   ASSERT_EQ(hidden->comments.size(), 1u);
   EXPECT_EQ(hidden->comments[0].id, b.comment.id);
+  auto waiting = comments_->ListForOperator(op, art, "awaiting_selection", 50, std::nullopt);
+  ASSERT_TRUE(waiting.ok()) << waiting.status().ToString();
+  ASSERT_EQ(waiting->comments.size(), 1u);
+  EXPECT_EQ(waiting->comments[0].id, a.comment.id);
+  ASSERT_TRUE(comments_->Moderate(op, a.comment.id, Action::kSelect, "", meta_).ok());
+  EXPECT_TRUE(comments_->ListForOperator(op, art, "awaiting_selection", 50, std::nullopt)
+                  ->comments.empty());
   EXPECT_EQ(comments_->ListForOperator(op, art, "gone", 50, std::nullopt).status().reason(),
             "invalid_status");
   EXPECT_EQ(List(art).comment_count, counts["visible"]);

@@ -169,6 +169,9 @@ test('PA-17.2: the operator chooses open, selected (精选) or closed per accoun
   const c = await comment(art, bob.token, '第三条');
   assert.deepEqual(bodies(await list(art)), []);
   assert.deepEqual(bodies(await list(art, alice.token)), ['第一条']);
+  const waiting = await s.request('GET', `/api/v1/me/articles/${art.id}/comments?status=awaiting_selection`, { token: acc.token });
+  assert.equal(waiting.status, 200, waiting.text);
+  assert.deepEqual(bodies(waiting), ['第三条', '第二条', '第一条']);
 
   expectError(assert, await act(a.json.comment.id, 'select', alice.token), 403, 'not_account_owner');
   assert.equal((await act(a.json.comment.id, 'select', acc.token)).status, 200);

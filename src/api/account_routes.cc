@@ -438,7 +438,6 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
     Response res = Response::Text(200, std::move(bytes), m.mime);
     res.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
     res.headers.emplace_back("ETag", "\"" + m.id + "\"");
-    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
     return res;
   }));
 

@@ -207,10 +207,8 @@ Status App::OpenServices() {
   HERALD_ASSIGN_OR_RETURN(media::MediaStore store,
                           media::MediaStore::Open(config_.data_dir + "/media"));
   media_store_ = std::make_unique<media::MediaStore>(std::move(store));
+  // POST /api/v1/media accepts bodies up to the image byte limit (its own route body limit).
   media::ImageLimits image_limits;
-  // An upload is one request body: it cannot exceed the server's body limit anyway.
-  image_limits.max_bytes = static_cast<size_t>(std::min<int64_t>(
-      static_cast<int64_t>(image_limits.max_bytes), config_.server.body_limit_bytes));
   media_ = std::make_unique<media::MediaLibrary>(*db_, *media_store_, clock, image_limits);
   accounts::AccountOptions aopts;
   aopts.cap_individual = static_cast<int>(config_.accounts.cap_individual);
@@ -231,10 +229,10 @@ Status App::OpenServices() {
                                                          *normalizer_, *review_, *sanctions_, aopts,
                                                          screening_.get());
   provenance_ =
-  content::ContentOptions copts;
-  copts.retention = config_.content.retention_days * kMicrosPerDay;
       std::make_unique<provenance::ProvenanceService>(*db_, *audit_, clock, *screening_normalizer_);
   HERALD_RETURN_IF_ERROR(provenance_->Load());
+  content::ContentOptions copts;
+  copts.retention = config_.content.retention_days * kMicrosPerDay;
   articles_ = std::make_unique<content::ArticleService>(*db_, *audit_, clock, random_, *accounts_,
                                                         *screening_, *provenance_, *review_,
                                                         *screening_normalizer_, copts);
@@ -337,6 +335,8 @@ Status App::Serve() {
       cv.wait_for(lock, std::chrono::seconds(1));
       access_log->Flush();
       if (ticks % config_.accounts.jobs_interval_seconds == 0) {
+        auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
+        if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
         // PA17-16: deleted and removed articles past the retention period.
         auto purged = articles_->PurgeExpired("system", clock().Now(), false,
                                               auth::RequestMeta{"purge", "local", ""});
@@ -345,8 +345,6 @@ Status App::Serve() {
         } else if (purged->articles > 0) {
           log::Info("purged " + std::to_string(purged->articles) + " expired articles");
         }
-        auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
-        if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
       }
       if (ticks % config_.moderation.dictionary_poll_seconds == 0) {
         // Hot reload of edited dictionary files; a broken edit keeps the old version.

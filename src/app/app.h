@@ -70,6 +70,7 @@ class App {
   accounts::AccountService& accounts() { return *accounts_; }
   sanctions::SanctionService& sanctions() { return *sanctions_; }
   content::ArticleService& articles() { return *articles_; }
+  social::SocialService& social() { return *social_; }
   comments::CommentService& comments() { return *comments_; }
   feed::FeedService& feed() { return *feed_; }
   review::ReviewQueue& review() { return *review_; }

@@ -32,6 +32,8 @@ const DemoUser kDemoUsers[] = {
     {"13800000004", "监管审计 Auditor", auth::Role::kAuditor},
     {"13800000005", "运营者 Operator", auth::Role::kOperator},
     {"13800000006", "读者 Reader", auth::Role::kReader},
+    {"13800000007", "读者小周 Reader", auth::Role::kReader},
+    {"13800000008", "读者阿敏 Reader", auth::Role::kReader},
 };
 constexpr const char* kDemoPassword = "herald-demo-2026";
 
@@ -141,6 +143,110 @@ Status DemoAccounts(App& app, const auth::RequestMeta& meta) {
   return app.accounts().Create(op.id, a5, meta).status();
 }
 
+struct DemoArticle {
+  const char* account;  // the account's name
+  const char* title;
+  const char* summary;
+  const char* body;
+  bool original;
+  bool advertising;
+};
+
+const DemoArticle kDemoArticles[] = {
+    {"林间科技笔记", "用 SQLite 做嵌入式存储的五个经验", "WAL 模式、事务边界和索引设计的实践总结。",
+     "## 为什么选择 SQLite\n\nSQLite 体积小、零配置，适合单机部署。下面是我们在项目里总结的"
+     "**五个经验**：\n\n1. 打开 WAL 模式，读写互不阻塞；\n2. 写操作放进短事务；\n3. 为常用查询"
+     "建立复合索引；\n4. 定期执行 `ANALYZE`；\n5. 备份时使用在线备份接口。\n\n> 先测量，再优化。"
+     "\n\n| 场景 | 建议 |\n|---|---|\n| 高并发读 | WAL |\n| 批量写入 | 合并事务 |\n",
+     true, false},
+    {"林间科技笔记", "开源软件许可证入门", "MIT、Apache-2.0 与 GPL 的区别。",
+     "开源许可证决定了别人如何使用你的代码。\n\n- **MIT**：宽松，保留版权声明即可；\n- "
+     "**Apache-2.0**：宽松，并包含专利授权；\n- **GPL**：衍生作品须以相同许可证发布。\n\n"
+     "选择许可证前，请先想清楚你希望别人如何使用你的作品。",
+     true, false},
+    {"林间科技笔记", "周末读书：《程序设计实践》", "一本经典的编程实践书。",
+     "这周重读了《程序设计实践》。书中关于**调试**和**测试**的章节依然实用：\n\n"
+     "- 先写出能复现问题的最小例子；\n- 每次只改一处；\n- 让测试替你记住边界条件。\n\n"
+     "欢迎在评论区分享你最近在读的书。",
+     true, false},
+    {"先驱文化", "本周末城市博物馆开放日", "免费参观，需提前预约。",
+     "城市博物馆将于本周六、周日举办开放日活动，展出近百件馆藏文物。\n\n"
+     "**参观须知**\n\n1. 请通过官方渠道提前预约；\n2. 携带有效证件；\n3. 馆内请勿使用闪光灯。",
+     true, false},
+    {"先驱文化", "秋季书展合作推广", "本文含广告：书展合作伙伴的推广信息。",
+     "秋季书展即将开幕，合作书店提供会员折扣。\n\n"
+     "本文为合作推广内容，已按规定标注“广告”。",
+     false, true},
+};
+
+// Articles, followers, reads, likes and forwards (idempotent: skipped when the operator's
+// technology account already has articles).
+Status DemoContent(App& app, const auth::RequestMeta& meta) {
+  HERALD_ASSIGN_OR_RETURN(
+      auto op, app.auth().CreateOrGrant("13800000005", kDemoPassword, auth::Role::kOperator, meta));
+  HERALD_ASSIGN_OR_RETURN(auto owned, app.accounts().ListByOwner(op.id));
+  auto find = [&](std::string_view name) -> int64_t {
+    for (const auto& a : owned) {
+      if (a.name == name) return a.id;
+    }
+    return 0;
+  };
+  const int64_t tech = find("林间科技笔记"), culture = find("先驱文化");
+  if (tech == 0 || culture == 0) return Status();
+  HERALD_ASSIGN_OR_RETURN(auto existing, app.articles().ListByAccount(tech, true, 1, std::nullopt));
+  if (!existing.empty()) return Status();
+  std::vector<int64_t> published;
+  for (const auto& d : kDemoArticles) {
+    content::ArticleInput in;
+    in.title = d.title;
+    in.summary = d.summary;
+    in.body = d.body;
+    in.original = d.original;
+    if (d.original) in.reprint_policy = "attribution";
+    in.advertising = d.advertising;
+    HERALD_ASSIGN_OR_RETURN(auto r, app.articles().Publish(op.id, find(d.account), in, meta));
+    if (r.article.status == "published") published.push_back(r.article.id);
+  }
+  // A repost with attribution of the first article (its owner allows reprints with attribution).
+  HERALD_ASSIGN_OR_RETURN(auto first, app.articles().Get(published.front()));
+  content::ArticleInput repost;
+  repost.title = "转载：用 SQLite 做嵌入式存储的五个经验";
+  repost.summary = "转自林间科技笔记。";
+  repost.body = first.body;
+  repost.attribution = provenance::Attribution{};
+  repost.attribution->source_content_id = first.content_id;
+  repost.attribution->copyright_holder = first.copyright_holder;
+  HERALD_ASSIGN_OR_RETURN(auto rp, app.articles().Publish(op.id, culture, repost, meta));
+  (void)rp;
+
+  // Readers follow, read, like and forward.
+  std::vector<int64_t> readers;
+  for (const char* phone : {"13800000006", "13800000007", "13800000008"}) {
+    HERALD_ASSIGN_OR_RETURN(
+        auto u, app.auth().CreateOrGrant(phone, kDemoPassword, auth::Role::kReader, meta));
+    readers.push_back(u.id);
+  }
+  for (size_t i = 0; i < readers.size(); ++i) {
+    HERALD_RETURN_IF_ERROR(app.social().Follow(readers[i], tech, meta).status());
+    if (i != 1) HERALD_RETURN_IF_ERROR(app.social().Follow(readers[i], culture, meta).status());
+    for (size_t k = 0; k < published.size(); ++k) {
+      if ((k + i) % 3 == 2) continue;
+      social::Reader reader;
+      reader.user_id = readers[i];
+      HERALD_RETURN_IF_ERROR(app.social().RecordRead(published[k], reader).status());
+      if ((k + i) % 2 == 0) {
+        HERALD_RETURN_IF_ERROR(app.social().Like(readers[i], published[k]).status());
+      }
+    }
+  }
+  // A forward chain: reader → 小周 → 阿敏.
+  HERALD_ASSIGN_OR_RETURN(
+      auto f1, app.social().ForwardArticle(readers[0], published.front(), std::nullopt, meta));
+  HERALD_ASSIGN_OR_RETURN(auto f2,
+                          app.social().ForwardArticle(readers[1], published.front(), f1.id, meta));
+  return app.social().ForwardArticle(readers[2], published.front(), f2.id, meta).status();
+}
+
 }  // namespace
 
 int RunDemo(App& app) {
@@ -152,6 +258,7 @@ int RunDemo(App& app) {
     if (!granted.ok()) return DemoFail(granted.status());
   }
   if (Status st = DemoAccounts(app, meta); !st.ok()) return DemoFail(st);
+  if (Status st = DemoContent(app, meta); !st.ok()) return DemoFail(st);
   std::printf("Demo data loaded into %s\n", app.config().DatabaseUrl().c_str());
   std::printf("Demo logins (password for all: %s):\n", kDemoPassword);
   for (const auto& d : kDemoUsers) {
@@ -160,8 +267,9 @@ int RunDemo(App& app) {
   std::printf(
       "The operator (13800000005) has a verified person and organisation with five accounts "
       "(one waits for a moderator's name review, one for a review of its bio, one for a finance "
-      "qualification; one carries a warning); the reader (13800000006) has no verified subject "
-      "yet.\n");
+      "qualification; one carries a warning) and articles (one a repost with attribution, one "
+      "labelled as advertising); the readers (13800000006-8) follow, read, like and forward "
+      "them and have no verified subject yet.\n");
   std::printf("Screening dictionaries (hot-reloaded when edited): %s\n",
               app.dictionaries_dir().c_str());
   std::printf("Development SMS codes are written to %s\n", app.outbox_dir().c_str());

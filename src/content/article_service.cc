@@ -474,12 +474,13 @@ Status ArticleService::Hide(Transaction& tx, const Article& a, std::string_view 
 Status ArticleService::Delete(int64_t user_id, int64_t id, const auth::RequestMeta& meta) {
   return storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
     HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id));
-    if (a.author_user_id != user_id) {
-      HERALD_ASSIGN_OR_RETURN(accounts::Account acc, accounts_.Get(tx, a.account_id));
-      if (acc.owner_user_id != user_id) {
-        return PermissionDenied("only the account's operator deletes its articles",
-                                "not_account_owner");
-      }
+    // The owner, or the author while still a member of the account (a removed editor no longer
+    // acts for it).
+    HERALD_ASSIGN_OR_RETURN(accounts::Account acc, accounts_.Get(tx, a.account_id));
+    HERALD_ASSIGN_OR_RETURN(std::string role, accounts_.RoleIn(tx, acc, user_id));
+    if (role != accounts::kRoleOwner && (a.author_user_id != user_id || role.empty())) {
+      return PermissionDenied("only the account's operator deletes its articles",
+                              "not_account_owner");
     }
     if (a.status != "published" && a.status != "held") {
       return FailedPrecondition("the article is already " + a.status, "article_not_active");
@@ -501,7 +502,7 @@ Status ArticleService::HandleContentDecision(Transaction& tx, const review::Item
     if (a.status == "held") {
       HERALD_RETURN_IF_ERROR(
           tx.Execute("UPDATE articles SET status = 'published', status_reason = '', published_at "
-                     "= ?, updated_at = ? WHERE id = ?",
+                     "= COALESCE(published_at, ?), updated_at = ? WHERE id = ?",
                      {now, now, a.id})
               .status());
       HERALD_RETURN_IF_ERROR(accounts_.AddNotice(tx, a.author_user_id, a.account_id,

@@ -194,6 +194,8 @@ test('PA-16.1: drafts move draft → submitted → approved → published by rol
   // A removed member can no longer act for the account.
   assert.equal((await s.request('DELETE', `${members}/${editor.id}`, { token: org.token })).status, 204);
   expectError(assert, await s.request('POST', draftsUrl, { token: editor.token, body: article }), 403, 'not_account_member');
+  expectError(assert, await s.request('DELETE', `/api/v1/articles/${art.id}`, { token: editor.token }), 403, 'not_account_owner');
+  assert.equal((await s.request('GET', `/api/v1/articles/${art.id}`)).status, 200);
 });
 
 test('PA-16.2: operating agencies are recorded with credit code, agreement and period; ended; visible to staff; audited', { skip: skipReason }, async () => {

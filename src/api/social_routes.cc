@@ -136,8 +136,8 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
   // Public: with a session the reader is its user; without one, an anonymous visitor
   // fingerprinted by address and User-Agent (hashed, never stored). A token that is sent must be
   // valid (401 otherwise), so a reader is never silently counted as someone else.
-  router.Add(Public(
-      Method::kPost, "/api/v1/articles/{id}/read", [&s](Request& req) -> Result<Response> {
+  router.Add(
+      Public(Method::kPost, "/api/v1/articles/{id}/read", [&s](Request& req) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_RETURN_IF_ERROR(EmptyBody(req));
         social::Reader reader;
@@ -155,13 +155,13 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
         if (reader.user_id) res.user_id = *reader.user_id;
         return res;
       }));
-  router.Add(Public(Method::kGet, "/api/v1/articles/{id}/stats",
-                    [&s](Request& req) -> Result<Response> {
-                      HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
-                      HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-                      HERALD_ASSIGN_OR_RETURN(auto st, s.social->Stats(id));
-                      return JsonResponse(200, json::object{{"stats", StatsJson(st)}});
-                    }));
+  router.Add(
+      Public(Method::kGet, "/api/v1/articles/{id}/stats", [&s](Request& req) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto st, s.social->Stats(id));
+        return JsonResponse(200, json::object{{"stats", StatsJson(st)}});
+      }));
 
   // --- likes ---
   router.Add(Secured(

@@ -1,6 +1,6 @@
 // herald: the single binary. Subcommands: serve, migrate, admin create, demo, audit verify,
-// routes, names check|import, screen, dedup, jobs run, purge, keys rotate. Run `herald --help` for the
-// list. Each command has its own --help.
+// routes, names check|import, screen, dedup, jobs run, purge, keys rotate. Run `herald --help` for
+// the list. Each command has its own --help.
 //
 // Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage or configuration,
 // 3 `audit verify` found the chain broken.

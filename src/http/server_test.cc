@@ -412,8 +412,7 @@ TEST_F(ServerTest, RouteBodyLimitAboveTheServers) {
   e.Send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n");
   Client::Reply big = e.Read();
   EXPECT_EQ(big.status, 413);
-  EXPECT_NE(big.Error().at("message").as_string().find("4096"), std::string::npos)
-      << big.body;
+  EXPECT_NE(big.Error().at("message").as_string().find("4096"), std::string::npos) << big.body;
   EXPECT_TRUE(e.WaitForClose(3000));
   Client f(server_->port());
   f.Send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1388\r\n" +

@@ -239,6 +239,37 @@ Status DemoContent(App& app, const auth::RequestMeta& meta) {
       }
     }
   }
+  // Comments: readers comment and reply; the operator pins one and answers it; the culture
+  // account shows only the comments it selects (精选).
+  HERALD_ASSIGN_OR_RETURN(
+      auto c1,
+      app.comments().Post(readers[0], published.front(),
+                          "写得很清楚，WAL 模式确实解决了我们的锁等待问题。", std::nullopt, meta));
+  HERALD_RETURN_IF_ERROR(
+      app.comments()
+          .Post(readers[1], published.front(), "请问备份时需要停机吗？", std::nullopt, meta)
+          .status());
+  HERALD_RETURN_IF_ERROR(app.comments()
+                             .Post(readers[2], published.front(),
+                                   "同问，另外索引多了会不会影响写入？", c1.comment.id, meta)
+                             .status());
+  HERALD_RETURN_IF_ERROR(
+      app.comments().Moderate(op.id, c1.comment.id, comments::Action::kPin, "", meta).status());
+  HERALD_RETURN_IF_ERROR(app.comments()
+                             .AuthorReply(op.id, c1.comment.id,
+                                          "谢谢！在线备份接口不需要停机，下一篇会详细介绍。", meta)
+                             .status());
+  HERALD_RETURN_IF_ERROR(
+      app.comments().SetAccountMode(op.id, culture, comments::Mode::kSelected, meta).status());
+  const int64_t museum = published[3];
+  HERALD_ASSIGN_OR_RETURN(
+      auto c4, app.comments().Post(readers[0], museum, "上次去参观过，讲解非常专业，推荐！",
+                                   std::nullopt, meta));
+  HERALD_RETURN_IF_ERROR(
+      app.comments().Post(readers[2], museum, "需要带身份证吗？", std::nullopt, meta).status());
+  HERALD_RETURN_IF_ERROR(
+      app.comments().Moderate(op.id, c4.comment.id, comments::Action::kSelect, "", meta).status());
+
   // A forward chain: reader → 小周 → 阿敏.
   HERALD_ASSIGN_OR_RETURN(
       auto f1, app.social().ForwardArticle(readers[0], published.front(), std::nullopt, meta));
@@ -268,8 +299,9 @@ int RunDemo(App& app) {
       "The operator (13800000005) has a verified person and organisation with five accounts "
       "(one waits for a moderator's name review, one for a review of its bio, one for a finance "
       "qualification; one carries a warning) and articles (one a repost with attribution, one "
-      "labelled as advertising); the readers (13800000006-8) follow, read, like and forward "
-      "them and have no verified subject yet.\n");
+      "labelled as advertising, comments pinned, answered and selected); the readers "
+      "(13800000006-8) follow, read, like, comment and forward and have no verified subject "
+      "yet.\n");
   std::printf("Screening dictionaries (hot-reloaded when edited): %s\n",
               app.dictionaries_dir().c_str());
   std::printf("Development SMS codes are written to %s\n", app.outbox_dir().c_str());

@@ -1,0 +1,52 @@
+// `herald demo` gives a new user a living platform (issue 5, "Done means"): accounts with
+// articles, followers, reads, likes, comments (pinned, answered, selected) and a forward chain,
+// all reachable through the public API and the readers' own views.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestServer, skipReason } from './support.mjs';
+
+let s;
+before(async () => {
+  if (skipReason) return;
+  s = await TestServer.start();
+  await s.stop();
+  const r = s.cli(['demo']);
+  assert.equal(r.status, 0, r.stderr);
+  await s.spawn();
+});
+after(async () => s && (await s.cleanup()));
+
+test('the demo platform has articles, followers, comments and a timeline', { skip: skipReason }, async () => {
+  const latest = await s.request('GET', '/api/v1/feed/latest?limit=20');
+  assert.equal(latest.status, 200, latest.text);
+  const items = latest.json.items ?? latest.json.articles;
+  assert.ok(items.length >= 6, latest.text);
+  const first = items.find((a) => a.title === '用 SQLite 做嵌入式存储的五个经验');
+  assert.ok(first, 'the first demo article is public');
+  const ad = items.find((a) => a.title === '秋季书展合作推广');
+  assert.equal(ad.advertising, true);
+  const repost = items.find((a) => a.title.startsWith('转载：'));
+  const repostPage = await s.request('GET', `/api/v1/articles/${repost.id}`);
+  assert.equal(repostPage.json.article.attribution.source_content_id, `article:${first.uid}`, repostPage.text);
+
+  // Comments: the pinned one first, with the operator's answer attached.
+  const comments = await s.request('GET', `/api/v1/articles/${first.id}/comments`);
+  assert.equal(comments.status, 200, comments.text);
+  const top = comments.json.comments[0];
+  assert.equal(top.pinned, true, comments.text);
+  assert.ok(JSON.stringify(top).includes('在线备份接口不需要停机'), 'the author reply is attached');
+  // Stats: reads, likes and forwards.
+  const stats = await s.request('GET', `/api/v1/articles/${first.id}/stats`);
+  assert.ok(stats.json.stats.reads >= 2 && stats.json.stats.likes >= 1 && stats.json.stats.forwards === 3, stats.text);
+
+  // A demo reader's timeline lists the followed accounts' articles, newest first.
+  const token = await s.login('13800000006', 'herald-demo-2026');
+  const tl = await s.request('GET', '/api/v1/me/timeline', { token });
+  assert.equal(tl.status, 200, tl.text);
+  const tlItems = tl.json.items ?? tl.json.articles;
+  assert.ok(tlItems.length >= 6, tl.text);
+  // Search finds the demo article by a two-character Chinese word.
+  const found = await s.request('GET', `/api/v1/search?q=${encodeURIComponent('备份')}&type=articles`);
+  assert.equal(found.status, 200, found.text);
+  assert.ok(JSON.stringify(found.json).includes(String(first.id)), found.text);
+});

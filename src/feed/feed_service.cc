@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <set>
+#include <unordered_set>
 
 #include "core/crypto.h"
 #include "core/strings.h"
@@ -22,6 +23,7 @@ namespace {
 constexpr int kMaxQueryChars = 64;
 constexpr int kMaxTerms = 8;
 constexpr int kMaxOffset = 1000;
+constexpr int kMaxCandidates = 2000;    // the newest matches a search ranks
 constexpr size_t kSnippetBefore = 40;   // characters of context before the first match
 constexpr size_t kSnippetLength = 160;  // characters in a snippet
 
@@ -93,22 +95,21 @@ std::string Hex(char32_t cp) {
 // The unigram/bigram tokens of folded text for the SQLite gram index: every character as
 // "u<hex>" and every pair of adjacent characters as "b<hex>x<hex>", except those containing a
 // space. ASCII-only tokens, so the FTS5 `ascii` tokenizer keeps each one whole.
+// Each token once (the index keeps neither positions nor counts), in order of first use.
 std::string GramTokens(std::string_view folded) {
   std::vector<char32_t> cps = CodePoints(folded);
   std::string out;
-  out.reserve(cps.size() * 12);
+  out.reserve(cps.size() * 8);
+  std::unordered_set<std::string> seen;
+  auto add = [&](std::string tok) {
+    if (!seen.insert(tok).second) return;
+    out += tok;
+    out += ' ';
+  };
   for (size_t i = 0; i < cps.size(); ++i) {
     if (cps[i] == U' ') continue;
-    out += 'u';
-    out += Hex(cps[i]);
-    out += ' ';
-    if (i + 1 < cps.size() && cps[i + 1] != U' ') {
-      out += 'b';
-      out += Hex(cps[i]);
-      out += 'x';
-      out += Hex(cps[i + 1]);
-      out += ' ';
-    }
+    add("u" + Hex(cps[i]));
+    if (i + 1 < cps.size() && cps[i + 1] != U' ') add("b" + Hex(cps[i]) + "x" + Hex(cps[i + 1]));
   }
   return out;
 }
@@ -446,12 +447,29 @@ Result<std::vector<std::pair<int64_t, double>>> RankedKeys(Transaction& tx, cons
       if (!q.empty()) q += ' ';
       q += t.Short() ? ShortToken(t) : FtsString(t.text);
     }
-    // Trigram matches rank when there is a long term; grams restrict them for short ones.
-    const std::string main = longq.empty() ? k.grams : k.fts;
+    // Trigram matches rank (bm25) when there is a long term; grams restrict them for short
+    // ones. The gram index keeps no positions or counts (detail=none, distinct tokens): ranked
+    // alone, a match scores 1 plus 10 per term found in the title (or name).
+    const bool grams_only = longq.empty();
+    const std::string main = grams_only ? k.grams : k.fts;
     const std::string key = main + ".rowid";
-    sql = "SELECT " + key + ", -bm25(" + main + ", 10.0, 1.0) AS score FROM " + main + " " +
-          Replace(k.join, "K", key) + " WHERE " + main + " MATCH ? AND " + k.visible;
-    params.push_back(longq.empty() ? shortq : longq);
+    std::string score = "-bm25(" + main + ", 10.0, 1.0)", join = Replace(k.join, "K", key);
+    if (grams_only) {
+      score = "1.0";
+      for (const auto& t : terms) {
+        score += std::string(" + 10.0 * (instr(d.") + k.col_a + ", ?) > 0)";
+        params.push_back(t.text);
+      }
+      join += std::string(" JOIN ") + k.doc + " d ON d." + k.key + " = " + key;
+    }
+    // Only the newest kMaxCandidates matches are ranked: a very common term costs the same as
+    // a rare one (FTS5 walks its rowids backwards for the bound).
+    sql = "SELECT " + key + ", " + score + " AS score FROM " + main + " " + join + " WHERE " +
+          main + " MATCH ? AND " + key + " >= COALESCE((SELECT rowid FROM " + main + " WHERE " +
+          main + " MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?), 0) AND " + k.visible;
+    params.push_back(grams_only ? shortq : longq);
+    params.push_back(grams_only ? shortq : longq);
+    params.push_back(int64_t{kMaxCandidates - 1});
     if (!longq.empty() && !shortq.empty()) {
       sql += std::string(" AND ") + key + " IN (SELECT rowid FROM " + k.grams + " WHERE " +
              k.grams + " MATCH ?)";
@@ -476,9 +494,11 @@ Result<std::vector<std::pair<int64_t, double>>> RankedKeys(Transaction& tx, cons
                "(length(" + b + ") - length(replace(" + b + ", ?, ''))) / ? / (1.0 + length(" + b +
                ") / 2000.0)";
     }
-    sql = "SELECT d." + std::string(k.key) + ", " + score + " AS score FROM " + k.doc + " d " +
-          Replace(k.join, "K", std::string("d.") + k.key) + " WHERE feed_grams(" + doc +
-          ") @> CAST(? AS TEXT[])" + where + " AND " + k.visible;
+    // The newest kMaxCandidates matches are scored, as on SQLite.
+    sql = "SELECT d." + std::string(k.key) + ", " + score + " AS score FROM (SELECT * FROM " +
+          k.doc + " d WHERE feed_grams(" + doc + ") @> CAST(? AS TEXT[])" + where + " ORDER BY d." +
+          k.key + " DESC LIMIT " + std::to_string(kMaxCandidates) + ") d " +
+          Replace(k.join, "K", std::string("d.") + k.key) + " WHERE " + k.visible;
     for (const auto& t : terms) {
       const int64_t n = static_cast<int64_t>(t.chars);
       params.insert(params.end(), {t.text, n, t.text, n});
@@ -837,7 +857,30 @@ CREATE TRIGGER feed_articles_change AFTER INSERT OR DELETE OR UPDATE OF title, s
 CREATE TRIGGER feed_accounts_change AFTER INSERT OR DELETE OR UPDATE OF name, bio, status
   ON accounts FOR EACH ROW EXECUTE FUNCTION feed_queue_change('account');
 )SQL";
-  return {{"feed/0001_feeds_search", sqlite, postgres}};
+  // The gram indexes shrink to distinct tokens without positions (detail=none: about a third
+  // of the size, faster to write); every row is indexed again.
+  const std::string compact_grams = R"SQL(
+DROP TABLE feed_fts_article_grams;
+DROP TABLE feed_fts_account_grams;
+CREATE VIRTUAL TABLE feed_fts_article_grams USING fts5(title, body, content='', detail='none',
+  tokenize='ascii');
+CREATE VIRTUAL TABLE feed_fts_account_grams USING fts5(name, bio, content='', detail='none',
+  tokenize='ascii');
+INSERT INTO feed_fts_articles (feed_fts_articles) VALUES ('delete-all');
+INSERT INTO feed_fts_accounts (feed_fts_accounts) VALUES ('delete-all');
+DELETE FROM feed_search_articles;
+DELETE FROM feed_search_accounts;
+INSERT INTO feed_search_dirty (kind, ref_id, seq)
+  SELECT 'article', id, 1 FROM articles WHERE status = 'published'
+  ON CONFLICT (kind, ref_id) DO UPDATE SET seq = feed_search_dirty.seq + 1;
+INSERT INTO feed_search_dirty (kind, ref_id, seq)
+  SELECT 'account', id, 1 FROM accounts WHERE status = 'active'
+  ON CONFLICT (kind, ref_id) DO UPDATE SET seq = feed_search_dirty.seq + 1;
+)SQL";
+  return {
+      {"feed/0001_feeds_search", sqlite, postgres},
+      {"feed/0002_compact_grams", compact_grams,
+       "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date';\n"}};
 }
 
 }  // namespace herald::feed

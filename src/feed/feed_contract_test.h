@@ -266,6 +266,10 @@ TEST_P(FeedContractTest, SearchFindsChineseTermsOfAnyLength) {
   EXPECT_EQ(SearchIds("疫苗接種"), (std::vector<int64_t>{vaccine}));
   EXPECT_EQ(SearchIds("疫苗 加强"), (std::vector<int64_t>{vaccine}));  // every term must match
   EXPECT_TRUE(SearchIds("疫苗 下雨").empty());
+  // Short and long terms together: both indexes must agree.
+  EXPECT_EQ(SearchIds("疫苗 加强免疫"), (std::vector<int64_t>{vaccine}));
+  EXPECT_EQ(SearchIds("有雨 疫情平稳"), (std::vector<int64_t>{other}));
+  EXPECT_TRUE(SearchIds("有雨 加强免疫").empty());
   EXPECT_TRUE(SearchIds("苗接种指南针").empty());
   const int64_t latin = AddArticle(a, "ＣＯＶＩＤ-19 Update", 30, "mRNA vaccines");
   EXPECT_EQ(SearchIds("covid-19"), (std::vector<int64_t>{latin}));

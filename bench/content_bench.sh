@@ -11,7 +11,8 @@
 #   - publishes/s through the full pipeline (content::ArticleService::Publish), median of 5
 #     rounds (this adds articles to the cached data set, a few thousand per run).
 # Usage: bench/content_bench.sh [ROUNDS=5] [SECONDS=10] [CONNECTIONS=64]
-# Environment: ACCOUNTS (100000), ARTICLES (1000000), READERS (100000), FOLLOWS (50);
+# Environment: ACCOUNTS (100000), ARTICLES (1000000), READERS (100000), FOLLOWS (50),
+# SEARCH_INDEX (0: seeded articles are not put in the search index, see seed_content.cc);
 # HERALD_SKIP_BUILD=1 uses the binaries in build/ as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,10 @@ accounts="${ACCOUNTS:-100000}"
 articles="${ARTICLES:-1000000}"
 readers="${READERS:-100000}"
 follows="${FOLLOWS:-50}"
+search_index="${SEARCH_INDEX:-0}"
 threads="$(nproc)"
 base="${HERALD_BENCH_DIR:-/tmp/herald-bench/content}"
-data="$base/${accounts}-${articles}-${readers}-${follows}"
+data="$base/${accounts}-${articles}-${readers}-${follows}-s${search_index}"
 
 command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh" >&2; exit 1; }
 [[ "${HERALD_SKIP_BUILD:-0}" == 1 ]] || scripts/build.sh >/dev/null
@@ -34,7 +36,7 @@ if [[ ! -f "$data/seeded.json" ]]; then
   mkdir -p "$data"
   echo "seeding ${accounts} accounts, ${articles} articles, ${readers} readers x ${follows} follows..." >&2
   build/bench/herald_seed_content seed --data "$data" --tokens-out "$data/tokens.txt" \
-    --accounts "$accounts" --articles "$articles" --readers "$readers" --follows "$follows" \
+    --accounts "$accounts" --articles "$articles" --readers "$readers" --follows "$follows" --search-index "$search_index" \
     >"$data/seeded.json.tmp"
   mv "$data/seeded.json.tmp" "$data/seeded.json"
 fi

@@ -357,8 +357,10 @@ Status App::Serve() {
         }
       }
       // Changes queued for the search index (searches also apply them before they run), in
-      // short write transactions so publishes interleave.
-      for (int pass = 0; pass < 20; ++pass) {
+      // short write transactions so publishes interleave, for at most a quarter of a second per
+      // tick: a bulk load's backlog is worked off in the background without taking a core.
+      const auto index_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+      while (std::chrono::steady_clock::now() < index_until) {
         auto synced = feed_->SyncSearchIndex();
         if (!synced.ok()) log::Warn("search index not updated: " + synced.status().ToString());
         if (!synced.ok() || synced->drained) break;

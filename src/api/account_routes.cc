@@ -428,7 +428,7 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         return Created(json::object{{"media", MediaJson(m)}});
       },
       s);
-  upload.body_limit = s.media->limits().max_bytes;
+  if (s.media) upload.body_limit = s.media->limits().max_bytes;  // null: listing routes only
   router.Add(std::move(upload));
   router.Add(Public(Method::kGet, "/api/v1/media/{id}", [&s](Request& req) -> Result<Response> {
     HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));

@@ -300,19 +300,6 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(201, PublishResultJson(r));
       },
       s));
-  router.Add(Public(
-      Method::kGet, "/api/v1/accounts/{id}/articles", [&s](Request& req) -> Result<Response> {
-        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"limit", "before"}));
-        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 100));
-        HERALD_ASSIGN_OR_RETURN(auto before, QueryInt(req, "before", 1, INT64_MAX));
-        HERALD_ASSIGN_OR_RETURN(
-            auto list,
-            s.articles->ListByAccount(id, false, static_cast<int>(limit.value_or(20)), before));
-        json::array out;
-        for (const auto& a : list) out.push_back(ArticleJson(a, false));
-        return JsonResponse(200, json::object{{"articles", std::move(out)}});
-      }));
   router.Add(Secured(
       Method::kGet, "/api/v1/me/accounts/{id}/articles", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {

@@ -1,6 +1,6 @@
 // Routes of what readers browse and find (issue 5, "Feeds" and "Search"; docs/feed.md): the
-// subscription timeline, the platform-wide latest articles and search. The timeline is always
-// the session's own: no parameter names a user.
+// subscription timeline, the platform-wide latest articles, an account's articles and search. The
+// timeline is always the session's own: no parameter names a user.
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
@@ -18,16 +18,19 @@ using http::Response;
 namespace {
 
 json::object ItemJson(const feed::FeedItem& it) {
-  return json::object{{"id", it.article_id},
-                      {"uid", it.uid},
-                      {"account_id", it.account_id},
-                      {"account_name", it.account_name},
-                      {"title", it.title},
-                      {"summary", it.summary},
-                      {"category", it.category},
-                      {"original", it.original},
-                      {"advertising", it.advertising},
-                      {"published_at", Time(it.published_at)}};
+  return json::object{
+      {"id", it.article_id},
+      {"uid", it.uid},
+      {"account_id", it.account_id},
+      {"account_name", it.account_name},
+      {"title", it.title},
+      {"summary", it.summary},
+      {"category", it.category},
+      {"original", it.original},
+      {"advertising", it.advertising},
+      {"published_at", Time(it.published_at)},
+      {"cover_url", it.cover_media_id.empty() ? json::value(nullptr)
+                                              : json::value("/api/v1/media/" + it.cover_media_id)}};
 }
 
 // cursor and limit of a feed page; range errors come from the service (invalid_limit).
@@ -65,6 +68,16 @@ void AddFeedRoutes(http::Router& router, ApiServices& s) {
     HERALD_ASSIGN_OR_RETURN(auto out, s.feed->Latest(page));
     return PageResponse(out);
   }));
+  // An account's public page of articles: 404 for an unknown account, empty while it is not
+  // active.
+  router.Add(Public(Method::kGet, "/api/v1/accounts/{id}/articles",
+                    [&s](Request& req) -> Result<Response> {
+                      HERALD_ASSIGN_OR_RETURN(auto page, PageOf(req));
+                      HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+                      HERALD_RETURN_IF_ERROR(s.accounts->Get(id).status());
+                      HERALD_ASSIGN_OR_RETURN(auto out, s.feed->AccountArticles(id, page));
+                      return PageResponse(out);
+                    }));
   router.Add(Public(Method::kGet, "/api/v1/search", [&s](Request& req) -> Result<Response> {
     HERALD_RETURN_IF_ERROR(CheckQuery(req, {"q", "type", "limit", "offset"}));
     feed::SearchRequest q;

@@ -273,7 +273,7 @@ Status CheckLimit(int limit, int max) {
 // The columns of a FeedItem, from articles a JOIN accounts c.
 constexpr const char* kItemColumns =
     "a.id, a.uid, a.account_id, c.name, a.title, a.summary, a.category, a.original, "
-    "a.advertising, a.published_at";
+    "a.advertising, a.published_at, a.cover_media_id";
 
 FeedItem ItemFromRow(const Row& r) {
   FeedItem it;
@@ -287,6 +287,7 @@ FeedItem ItemFromRow(const Row& r) {
   it.original = r.Int(7) != 0;
   it.advertising = r.Int(8) != 0;
   it.published_at = r.Int(9);
+  it.cover_media_id = r.IsNull(10) ? "" : r.Text(10);  // kItemColumns has 11 columns
   return it;
 }
 
@@ -327,6 +328,10 @@ Result<FeedPage> FeedService::Latest(const PageRequest& page) const {
   return Page("latest", 0, page);
 }
 
+Result<FeedPage> FeedService::AccountArticles(int64_t account_id, const PageRequest& page) const {
+  return Page("account", account_id, page);
+}
+
 Result<FeedPage> FeedService::Page(const std::string& kind, int64_t user_id,
                                    const PageRequest& page) const {
   HERALD_RETURN_IF_ERROR(CheckLimit(page.limit, 100));
@@ -346,6 +351,14 @@ Result<FeedPage> FeedService::Page(const std::string& kind, int64_t user_id,
         "WHERE a.status = 'published' AND c.status = 'active' AND (a.published_at, a.id) < (?, ?) "
         "ORDER BY a.published_at DESC, a.id DESC LIMIT ?";
     params = {bound.first, bound.second, take};
+  } else if (kind == "account") {
+    // `user_id` is the account here.
+    candidates =
+        "SELECT a.id AS id, a.published_at AS p FROM articles a "
+        "JOIN accounts c ON c.id = a.account_id "
+        "WHERE a.account_id = ? AND a.status = 'published' AND c.status = 'active' "
+        "AND (a.published_at, a.id) < (?, ?) ORDER BY a.published_at DESC, a.id DESC LIMIT ?";
+    params = {user_id, bound.first, bound.second, take};
   } else if (pg) {
     // Each followed account contributes its `take` newest articles below the cursor.
     candidates =
@@ -618,7 +631,7 @@ Result<SearchResult> FeedService::Search(const SearchRequest& req) {
                                {key}));
       if (rows.empty()) continue;
       FeedItem item = ItemFromRow(rows.rows[0]);
-      const std::string body = rows.rows[0].Text(10);
+      const std::string body = rows.rows[0].Text(11);
       hit.account_id = item.account_id;
       hit.account_name = item.account_name;
       hit.category = item.category;

@@ -57,6 +57,7 @@ struct FeedItem {
   bool original = false;
   bool advertising = false;
   Micros published_at = 0;
+  std::string cover_media_id;  // "" without a cover
 };
 
 struct FeedPage {
@@ -113,6 +114,9 @@ class FeedService {
   Result<FeedPage> Timeline(int64_t user_id, const PageRequest& page) const;
   // Every published article of an active account. Same errors.
   Result<FeedPage> Latest(const PageRequest& page) const;
+  // One account's published articles (its public page), newest first by publication time; empty
+  // while the account is not active. Same errors (the caller checks that the account exists).
+  Result<FeedPage> AccountArticles(int64_t account_id, const PageRequest& page) const;
 
   // Ranked search (score, then newer first). InvalidArgument invalid_query (empty, longer than
   // 64 characters, more than 8 terms), invalid_limit, invalid_offset.

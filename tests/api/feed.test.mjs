@@ -177,3 +177,33 @@ test('issue 5: bad search input is refused with stable codes', { skip: skipReaso
   assert.equal(odd.status, 200, odd.text);
   assert.deepEqual(odd.json.hits, []);
 });
+
+test('issue 5: an account page lists its published articles by publication time with cursors, 404 for an unknown account, empty while suspended', { skip: skipReason }, async () => {
+  const a = await newAccount('账号主页号');
+  const page = (query = '') => s.request('GET', `/api/v1/accounts/${a.account.id}/articles${query}`);
+  assert.deepEqual((await page()).json, { items: [], next_cursor: null });
+  const first = (await publish(a, '第一篇')).article.id;
+  const held = await publish(a, '防身知识', '谈谈手枪的管理规定。', 'held');
+  const second = (await publish(a, '第二篇')).article.id;
+  const third = (await publish(a, '第三篇')).article.id;
+  assert.deepEqual(ids(await page()), [third, second, first]);
+  // Approved later, the held article sorts by its approval time (first), though its id is older.
+  const ok = await s.request('POST', `/api/v1/reviews/${held.review_id}/decision`, { token: mod, body: { decision: 'approve', reason_code: 'compliant' } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ids(await page()), [held.article.id, third, second, first]);
+  // Cursor pages: no repeats, no gaps, no bodies.
+  const p1 = await page('?limit=3');
+  assert.equal(p1.json.items.length, 3);
+  assert.equal(p1.json.items[0].body, undefined);
+  assert.equal(p1.json.items[0].cover_url, null);
+  const p2 = await page(`?limit=3&cursor=${p1.json.next_cursor}`);
+  assert.deepEqual(ids(p2), [first]);
+  assert.equal(p2.json.next_cursor, null);
+  expectError(assert, await s.request('GET', '/api/v1/accounts/999999/articles'), 404, 'account_not_found');
+  expectError(assert, await page('?before=3'), 400, 'unknown_parameter');
+  expectError(assert, await page('?cursor=zz'), 400, 'invalid_cursor');
+  // A suspended account's page is empty; its articles are back when it is active again.
+  const sus = await s.request('POST', `/api/v1/accounts/${a.account.id}/status`, { token: mod, body: { status: 'suspended', reason_code: 'impersonation', note: '测试', correction_days: 7 } });
+  assert.equal(sus.status, 200, sus.text);
+  assert.deepEqual((await page()).json.items, []);
+});

@@ -206,7 +206,8 @@ int Main(int argc, char** argv) {
   auto* purge = cli.add_subcommand(
       "purge",
       "Physically remove articles deleted or removed more than content.retention_days (at least "
-      "180) ago, with their versions and tags (PA17-16); prints the counts as JSON");
+      "180) ago, with their versions, tags, comments, reads, likes and forwards (PA17-16); prints "
+      "the counts as JSON");
   AddDataFlags(purge, flags);
   bool purge_dry_run = false;
   purge->add_flag("--dry-run", purge_dry_run, "Count what would be removed; change nothing");
@@ -316,8 +317,13 @@ int Main(int argc, char** argv) {
     if (!app.ok()) return Fail(app.status());
     auto r = (*app)->articles().PurgeExpired("cli", now, purge_dry_run, {"purge", "cli", ""});
     if (!r.ok()) return Fail(r.status());
-    std::printf("{\"dry_run\":%s,\"articles\":%d,\"versions\":%d,\"tags\":%d}\n",
+    // The articles' own counts, then what the modules' purge hooks removed, by kind.
+    std::printf("{\"dry_run\":%s,\"articles\":%d,\"versions\":%d,\"tags\":%d",
                 purge_dry_run ? "true" : "false", r->articles, r->versions, r->tags);
+    for (const auto& [kind, n] : r->related) {
+      std::printf(",\"%s\":%lld", kind.c_str(), static_cast<long long>(n));
+    }
+    std::printf("}\n");
     return 0;
   }
   if (jobs_run->parsed()) {

@@ -194,6 +194,13 @@ Status Save(Transaction& tx, const Comment& before, const Comment& after, Micros
   return Count(tx, before, after);
 }
 
+// "(?, ?, ...)" with `n` placeholders.
+std::string InList(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s + ")";
+}
+
 }  // namespace
 
 std::string_view ModeName(Mode mode) {
@@ -275,7 +282,7 @@ struct CommentService::Context {
 
 CommentService::CommentService(storage::Database& db, const audit::AuditLog& audit,
                                const Clock& clock, accounts::AccountService& accounts,
-                               const content::ArticleService& articles,
+                               content::ArticleService& articles,
                                const sanctions::SanctionService& sanctions,
                                const moderation::ScreeningService& screening,
                                review::ReviewQueue& review, Options options)
@@ -291,6 +298,30 @@ CommentService::CommentService(storage::Database& db, const audit::AuditLog& aud
   review_.RegisterHandler("comment", [this](Transaction& tx, const review::Item& item) {
     return HandleDecision(tx, item);
   });
+  articles.RegisterPurgeHook(
+      {"comments"}, [this](Transaction& tx, const std::vector<int64_t>& ids, bool dry_run) {
+        return PurgeArticles(tx, ids, dry_run);
+      });
+}
+
+Result<content::PurgeCounts> CommentService::PurgeArticles(Transaction& tx,
+                                                           const std::vector<int64_t>& article_ids,
+                                                           bool dry_run) const {
+  const std::vector<Value> ids(article_ids.begin(), article_ids.end());
+  const std::string in = InList(ids.size());
+  HERALD_ASSIGN_OR_RETURN(auto n,
+                          tx.Query("SELECT COUNT(*) FROM comments WHERE article_id IN " + in, ids));
+  content::PurgeCounts counts{{"comments", n.rows.at(0).Int(0)}};
+  if (dry_run) return counts;
+  // One statement for all of an article's comments: replies refer to their parent (parent_id),
+  // always a comment of the same article, and both backends check that foreign key at the end
+  // of the statement, when the parents are gone with their replies.
+  for (const char* table : {"comments", "comment_article_stats", "comment_article_settings"}) {
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM " + std::string(table) + " WHERE article_id IN " + in, ids)
+            .status());
+  }
+  return counts;
 }
 
 CreditLevel CommentService::CreditOf(const accounts::Account& account) const {
@@ -1139,7 +1170,10 @@ Result<Comment> CommentService::Get(int64_t comment_id) const {
 }
 
 Status CommentService::HandleDecision(Transaction& tx, const review::Item& item) {
-  HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, item.ref_id));
+  auto loaded = LoadForUpdate(tx, item.ref_id);
+  // Purged with its article (PurgeArticles) while the item waited: nothing is left to decide on.
+  if (!loaded.ok() && loaded.status().reason() == "comment_not_found") return Status();
+  HERALD_ASSIGN_OR_RETURN(Comment c, std::move(loaded));
   Comment after = c;
   if (item.decision == "approve") {
     if (c.status != "held") return Status();

@@ -15,8 +15,10 @@
 //    was shown stays shown).
 //  - The operator of the article's account selects, hides, unhides, pins, unpins and replies as
 //    the account (an author reply, shown attached to the comment it answers). A commenter
-//    deletes their own comment. Nothing is ever deleted from the database: hidden, removed,
-//    rejected and deleted comments keep their submitted text for the regulator (PA17-16).
+//    deletes their own comment. Nothing is deleted from the database before its article:
+//    hidden, removed, rejected and deleted comments keep their submitted text for the regulator
+//    (PA17-16) until content::ArticleService::PurgeExpired purges the article they belong to
+//    (the comments go with it, through this service's purge hook).
 //  - PA-17.2: which management powers an account has is decided by one policy function,
 //    PowersFor(subject kind, credit level) (see below). The credit level comes from the
 //    CreditLevelProvider the composition root passes in Options (issue 6 supplies the real
@@ -210,9 +212,12 @@ std::string_view ActionName(Action a);  // "select", ... (the audit action is "c
 
 class CommentService {
  public:
-  // Registers the review handler for kind "comment" with `review`.
+  // Registers the review handler for kind "comment" with `review`, and with `articles` a purge
+  // hook (content::ArticleService::RegisterPurgeHook, kind "comments") that removes the comments,
+  // counters and mode override of purged articles. Both keep `this`: the service must outlive
+  // their use.
   CommentService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
-                 accounts::AccountService& accounts, const content::ArticleService& articles,
+                 accounts::AccountService& accounts, content::ArticleService& articles,
                  const sanctions::SanctionService& sanctions,
                  const moderation::ScreeningService& screening, review::ReviewQueue& review,
                  Options options = {});
@@ -309,6 +314,10 @@ class CommentService {
   Powers PowersOf(const accounts::Account& account) const;
   CreditLevel CreditOf(const accounts::Account& account) const;
   Status HandleDecision(storage::Transaction& tx, const review::Item& item);
+  // The purge hook: every row of this module keyed by one of `article_ids`.
+  Result<content::PurgeCounts> PurgeArticles(storage::Transaction& tx,
+                                             const std::vector<int64_t>& article_ids,
+                                             bool dry_run) const;
   // Attaches readers' replies (when `with_replies`) and author replies to `list`.
   Result<std::vector<Comment>> Attach(storage::Transaction& tx, std::vector<Comment> list,
                                       Mode mode, const Viewer& viewer, bool with_replies) const;

@@ -27,7 +27,8 @@
 //
 // Removal never deletes at once: an operator's deletion and the platform's takedowns hide the
 // article from the public and keep it, with the submitted text and its versions, for the
-// regulator (PA17-16) until PurgeExpired removes it after the retention period.
+// regulator (PA17-16) until PurgeExpired removes it after the retention period. Modules keeping
+// rows keyed by article id (comments, social) register a purge hook so those rows go with it.
 // Emergency takedowns (PA-6.1) hide every published article matching a term (after the
 // screening normalisation) or belonging to a near-duplicate cluster, audited with the count.
 //
@@ -37,11 +38,12 @@
 // invalid_reprint_policy; FailedPrecondition false_originality_claim and every refusal of
 // AccountService::CheckCanPublish (account_not_active, agreement_not_accepted,
 // qualification_required, sanctioned, publishing_frozen).
-// Thread-safe.
+// Thread-safe after the purge hooks are registered (register them all before serving).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,9 +141,19 @@ struct Draft {
   std::vector<DraftEvent> history;  // oldest first
 };
 
+// Rows of other modules removed with purged articles (or, on a dry run, that would be), by kind
+// of record ("comments", "likes", ...): see ArticleService::RegisterPurgeHook.
+using PurgeCounts = std::map<std::string, int64_t, std::less<>>;
+
 struct PurgeReport {
   int articles = 0, versions = 0, tags = 0;
+  PurgeCounts related;  // every kind the registered hooks declared, zero included
 };
+
+// A module's part of the purge: removes (counts, when `dry_run`) its rows keyed by any of
+// `article_ids` in `tx` and returns how many, by kind. See ArticleService::RegisterPurgeHook.
+using PurgeHook = std::function<Result<PurgeCounts>(
+    storage::Transaction& tx, const std::vector<int64_t>& article_ids, bool dry_run)>;
 
 struct ContentOptions {
   // PA17-16: deleted and removed articles (and their versions and tags) are kept at least this
@@ -255,9 +267,22 @@ class ArticleService {
   // Physically removes articles deleted, removed or rejected more than the retention period
   // before `now`, with their versions and tags (and their provenance fingerprints, after the
   // commit). `dry_run` counts without changing anything. Audited "content.purge" with the counts
-  // (not on a dry run).
+  // (not on a dry run), the hooks' counts included. Whatever a purge hook returns other than OK
+  // is returned, and nothing is removed.
   Result<PurgeReport> PurgeExpired(const std::string& actor, Micros now, bool dry_run,
                                    const auth::RequestMeta& meta);
+  // Registers a module's part of the purge, for rows it keys by article id (content must not
+  // know those modules; they depend on it). PurgeExpired runs every hook, in registration order,
+  // inside its own transaction (a write transaction; a read one on a dry run) once per batch of
+  // at most 500 article ids, before the articles' rows are deleted; the ids are sorted and only
+  // of articles being purged. On a dry run the hook only counts. A hook must not open its own
+  // transaction or keep the ids; an error it returns rolls the whole purge back (earlier batches
+  // included) and is PurgeExpired's result. `kinds` names what the hook counts (plural nouns, not
+  // "articles", "versions", "tags" or "before", each kind declared by one hook only): each
+  // appears in PurgeReport::related, the audit details and `herald purge`'s output, zero
+  // included; counts of undeclared kinds are added too. Not thread-safe: call before any purge
+  // can run (the services register in their constructors).
+  void RegisterPurgeHook(std::vector<std::string> kinds, PurgeHook hook);
 
   static std::vector<storage::Migration> Migrations();
 
@@ -304,6 +329,11 @@ class ArticleService {
   review::ReviewQueue& review_;
   const text::Normalizer& norm_;
   ContentOptions options_;
+  struct RegisteredPurgeHook {
+    std::vector<std::string> kinds;
+    PurgeHook run;
+  };
+  std::vector<RegisteredPurgeHook> purge_hooks_;  // fixed once serving
 };
 
 }  // namespace herald::content

@@ -701,6 +701,9 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
   HERALD_RETURN_IF_ERROR(storage::RunInTransaction(
       db_, dry_run ? TxMode::kRead : TxMode::kWrite, [&](Transaction& tx) -> Status {
         report = PurgeReport{};
+        for (const auto& hook : purge_hooks_) {
+          for (const auto& kind : hook.kinds) report.related[kind] = 0;
+        }
         content_ids.clear();
         HERALD_ASSIGN_OR_RETURN(auto rows,
                                 tx.Query("SELECT id, uid FROM articles WHERE status IN ('deleted', "
@@ -708,15 +711,17 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
                                          "removed_at <= ? ORDER BY id",
                                          {cutoff}));
         if (rows.empty()) return Status();
-        std::vector<Value> ids;
+        std::vector<int64_t> ids;
         for (const auto& r : rows.rows) {
-          ids.emplace_back(r.Int(0));
+          ids.push_back(r.Int(0));
           content_ids.push_back("article:" + r.Text(1));
         }
         report.articles = static_cast<int>(ids.size());
         // In chunks, to stay within the backends' parameter limits.
         for (size_t i = 0; i < ids.size(); i += 500) {
-          std::vector<Value> chunk(ids.begin() + i, ids.begin() + std::min(ids.size(), i + 500));
+          const std::vector<int64_t> chunk_ids(ids.begin() + i,
+                                               ids.begin() + std::min(ids.size(), i + 500));
+          const std::vector<Value> chunk(chunk_ids.begin(), chunk_ids.end());
           const std::string in = InList(chunk.size());
           HERALD_ASSIGN_OR_RETURN(
               auto v,
@@ -726,6 +731,11 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
               auto t,
               tx.Query("SELECT COUNT(*) FROM article_tags WHERE article_id IN " + in, chunk));
           report.tags += static_cast<int>(t.rows.at(0).Int(0));
+          // Other modules' rows keyed by these articles, in this transaction (RegisterPurgeHook).
+          for (const auto& hook : purge_hooks_) {
+            HERALD_ASSIGN_OR_RETURN(PurgeCounts counts, hook.run(tx, chunk_ids, dry_run));
+            for (const auto& [kind, n] : counts) report.related[kind] += n;
+          }
           if (dry_run) continue;
           for (const char* sql :
                {"DELETE FROM article_versions WHERE article_id IN ",
@@ -739,15 +749,13 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
           }
         }
         if (dry_run) return Status();
-        return audit_
-            .Append(tx, {actor, "content.purge", "",
-                         JsonObjectWriter()
-                             .Add("articles", report.articles)
-                             .Add("versions", report.versions)
-                             .Add("tags", report.tags)
-                             .Add("before", cutoff)
-                             .str(),
-                         meta.request_id})
+        JsonObjectWriter details;
+        details.Add("articles", report.articles)
+            .Add("versions", report.versions)
+            .Add("tags", report.tags);
+        for (const auto& [kind, n] : report.related) details.Add(kind, n);
+        details.Add("before", cutoff);
+        return audit_.Append(tx, {actor, "content.purge", "", details.str(), meta.request_id})
             .status();
       }));
   if (!dry_run) {
@@ -755,6 +763,10 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
     for (const auto& cid : content_ids) (void)provenance_.Remove(cid);
   }
   return report;
+}
+
+void ArticleService::RegisterPurgeHook(std::vector<std::string> kinds, PurgeHook hook) {
+  purge_hooks_.push_back({std::move(kinds), std::move(hook)});
 }
 
 }  // namespace herald::content

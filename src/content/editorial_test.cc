@@ -523,5 +523,86 @@ TEST_F(EditorialTest, DeletedArticlesArePurgedOnlyAfterTheRetentionPeriod) {
   EXPECT_EQ(articles_->PurgeExpired("system", later, false, meta_)->articles, 0);
 }
 
+TEST_F(EditorialTest, PurgeHooksRunInThePurgeTransactionAndRollItBackOnFailure) {
+  auto account = NewAccount("清理钩子号");
+  int64_t owner = account.owner_user_id;
+  ArticleInput in;
+  in.title = "将被清理";
+  in.body = "这篇文章会被删除然后清理。";
+  auto gone = articles_->Publish(owner, account.id, in, meta_);
+  ASSERT_TRUE(gone.ok()) << gone.status().ToString();
+  in.title = "保留的文章";
+  auto kept = articles_->Publish(owner, account.id, in, meta_);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_TRUE(articles_->Delete(owner, gone->article.id, meta_).ok());
+  // Another module's rows keyed by article id.
+  ASSERT_TRUE(
+      storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+        HERALD_RETURN_IF_ERROR(
+            tx.Execute("CREATE TABLE other_rows (article_id BIGINT NOT NULL)").status());
+        for (int64_t id : {gone->article.id, gone->article.id, kept->article.id}) {
+          HERALD_RETURN_IF_ERROR(
+              tx.Execute("INSERT INTO other_rows (article_id) VALUES (?)", {id}).status());
+        }
+        return Status();
+      }).ok());
+  bool fail = true;
+  std::vector<std::vector<int64_t>> calls;
+  articles_->RegisterPurgeHook(
+      {"others", "nothing"},
+      [&](storage::Transaction& tx, const std::vector<int64_t>& ids,
+          bool dry_run) -> Result<PurgeCounts> {
+        calls.push_back(ids);
+        // The articles rows are still there when the hook runs.
+        auto a = tx.Query("SELECT COUNT(*) FROM articles WHERE id = ?", {ids.at(0)});
+        EXPECT_EQ(a->rows.at(0).Int(0), 1);
+        auto n = tx.Query("SELECT COUNT(*) FROM other_rows WHERE article_id = ?", {ids.at(0)});
+        if (!n.ok()) return n.status();
+        if (!dry_run) {
+          auto d = tx.Execute("DELETE FROM other_rows WHERE article_id = ?", {ids.at(0)});
+          if (!d.ok()) return d.status();
+        }
+        if (fail && !dry_run) return Unavailable("the other module is down", "other_down");
+        return PurgeCounts{{"others", n->rows.at(0).Int(0)}};
+      });
+  auto other_rows = [&] {
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    return (*tx)->Query("SELECT COUNT(*) FROM other_rows", {})->rows.at(0).Int(0);
+  };
+  const Micros later = clock_.Now() + 181 * kMicrosPerDay;
+
+  // Nothing to purge yet: the declared kinds are reported, zero, and the hook is not called.
+  auto none = articles_->PurgeExpired("cli", clock_.Now(), true, meta_);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->related, (PurgeCounts{{"nothing", 0}, {"others", 0}}));
+  EXPECT_TRUE(calls.empty());
+
+  auto dry = articles_->PurgeExpired("cli", later, true, meta_);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(dry->related, (PurgeCounts{{"nothing", 0}, {"others", 2}}));
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::vector<int64_t>{gone->article.id});
+  EXPECT_EQ(other_rows(), 3);
+
+  // A failing hook rolls the whole purge back: its own deletion and the articles stay.
+  auto failed = articles_->PurgeExpired("system", later, false, meta_);
+  EXPECT_EQ(failed.status().reason(), "other_down");
+  EXPECT_EQ(other_rows(), 3);
+  EXPECT_TRUE(articles_->Get(gone->article.id).ok());
+  EXPECT_TRUE(Audit("content.purge").empty());
+
+  fail = false;
+  auto purged = articles_->PurgeExpired("system", later, false, meta_);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->articles, 1);
+  EXPECT_EQ(purged->related, (PurgeCounts{{"nothing", 0}, {"others", 2}}));
+  EXPECT_EQ(other_rows(), 1);
+  EXPECT_EQ(articles_->Get(gone->article.id).status().reason(), "article_not_found");
+  auto audited = Audit("content.purge");
+  ASSERT_EQ(audited.size(), 1u);
+  EXPECT_NE(audited[0].details.find("\"others\":2"), std::string::npos) << audited[0].details;
+  EXPECT_NE(audited[0].details.find("\"nothing\":0"), std::string::npos) << audited[0].details;
+}
+
 }  // namespace
 }  // namespace herald::content

@@ -63,6 +63,13 @@ Status CheckLimit(int limit, int max) {
   return Status();
 }
 
+// "(?, ?, ...)" with `n` placeholders.
+std::string InList(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s + ")";
+}
+
 }  // namespace
 
 int64_t ReadDay(Micros t) {
@@ -72,13 +79,44 @@ int64_t ReadDay(Micros t) {
 
 SocialService::SocialService(storage::Database& db, const audit::AuditLog& audit,
                              const Clock& clock, const accounts::AccountService& accounts,
-                             const content::ArticleService& articles, std::string visitor_key)
+                             content::ArticleService& articles, std::string visitor_key)
     : db_(db),
       audit_(audit),
       clock_(clock),
       accounts_(accounts),
       articles_(articles),
-      visitor_key_(std::move(visitor_key)) {}
+      visitor_key_(std::move(visitor_key)) {
+  articles.RegisterPurgeHook({"reads", "likes", "forwards"},
+                             [this](Transaction& tx, const std::vector<int64_t>& ids,
+                                    bool dry_run) { return PurgeArticles(tx, ids, dry_run); });
+}
+
+Result<content::PurgeCounts> SocialService::PurgeArticles(Transaction& tx,
+                                                          const std::vector<int64_t>& article_ids,
+                                                          bool dry_run) const {
+  const std::vector<Value> ids(article_ids.begin(), article_ids.end());
+  const std::string in = InList(ids.size());
+  content::PurgeCounts counts;
+  for (const auto& [kind, table] :
+       {std::pair{"reads", "social_reads"}, std::pair{"likes", "social_likes"},
+        std::pair{"forwards", "social_forwards"}}) {
+    HERALD_ASSIGN_OR_RETURN(
+        auto n,
+        tx.Query("SELECT COUNT(*) FROM " + std::string(table) + " WHERE article_id IN " + in, ids));
+    counts[kind] = n.rows.at(0).Int(0);
+  }
+  if (dry_run) return counts;
+  // A forward refers to the one it came from (from_forward_id), always a forward of the same
+  // article; one statement removes a whole chain, and both backends check that foreign key at
+  // the end of the statement.
+  for (const char* table :
+       {"social_reads", "social_likes", "social_forwards", "social_article_stats"}) {
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM " + std::string(table) + " WHERE article_id IN " + in, ids)
+            .status());
+  }
+  return counts;
+}
 
 // --- follows ---
 

@@ -20,7 +20,9 @@
 // write transaction as the records they count, so they always agree with them.
 //
 // Reads, likes and forwards need a published article (content::ArticleService::GetPublic);
-// follows an existing account (accounts::AccountService::Get).
+// follows an existing account (accounts::AccountService::Get). They stay when the article is
+// hidden or deleted, and go with it when content::ArticleService::PurgeExpired purges it after
+// the retention period (through this service's purge hook), counters included.
 //
 // Ordinary reader actions (follow, read, like, forward) are recorded in this module's tables,
 // not in the audit log; privileged reads of other people's behaviour (a reviewer viewing an
@@ -126,8 +128,11 @@ struct ForwardChain {
 class SocialService {
  public:
   // `visitor_key`: 32 secret bytes for the read fingerprints (the app passes the PII index key).
+  // Registers with `articles` a purge hook (content::ArticleService::RegisterPurgeHook, kinds
+  // "reads", "likes", "forwards") that removes the reads, likes, forwards and counters of purged
+  // articles; it keeps `this`, so the service must outlive its use.
   SocialService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
-                const accounts::AccountService& accounts, const content::ArticleService& articles,
+                const accounts::AccountService& accounts, content::ArticleService& articles,
                 std::string visitor_key);
 
   // --- follows (PA-12.2) ---
@@ -189,6 +194,10 @@ class SocialService {
  private:
   Result<ArticleStats> LoadStats(storage::Transaction& tx, int64_t article_id) const;
   Result<std::optional<Forward>> LoadForward(storage::Transaction& tx, int64_t id) const;
+  // The purge hook: every row of this module keyed by one of `article_ids`.
+  Result<content::PurgeCounts> PurgeArticles(storage::Transaction& tx,
+                                             const std::vector<int64_t>& article_ids,
+                                             bool dry_run) const;
 
   storage::Database& db_;
   const audit::AuditLog& audit_;

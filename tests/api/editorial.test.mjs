@@ -294,17 +294,45 @@ test('tags: normalised, at most 10, screened; GET /api/v1/tags/{tag}/articles li
   expectError(assert, await s.request('GET', `/api/v1/tags/${encodeURIComponent('a b')}/articles`), 400, 'invalid_tag');
 });
 
-test('PA17-16: deleted articles are kept 180 days, then `herald purge` removes them with versions and tags, audited', { skip: skipReason }, async () => {
+test('PA17-16: deleted articles are kept 180 days, then `herald purge` removes them with versions, tags, comments, reads, likes and forwards, audited', { skip: skipReason }, async () => {
   const a = await individualAccount('清理示例号');
   const url = `/api/v1/accounts/${a.account.id}/articles`;
   const gone = await s.request('POST', url, { token: a.token, body: { title: '将被删除', body: '这篇会被删除。', tags: ['清理示例'] } });
   const id = gone.json.article.id;
   assert.equal((await s.request('PUT', `/api/v1/articles/${id}`, { token: a.token, body: { title: '删除前改过' } })).status, 200);
   const kept = await s.request('POST', url, { token: a.token, body: { title: '保留的文章', body: '这篇保留。', tags: ['清理示例'] } });
+
+  // Readers comment (a reply refers to its comment), read, like and forward (a chain of two).
+  const readers = [];
+  for (let i = 0; i < 2; i++) {
+    const phone = nextPhone();
+    await s.register(phone);
+    readers.push(await s.login(phone));
+  }
+  const c1 = await s.request('POST', `/api/v1/articles/${id}/comments`, { token: readers[0], body: { body: '第一条评论' } });
+  assert.equal(c1.status, 201, c1.text);
+  const reply = await s.request('POST', `/api/v1/articles/${id}/comments`, { token: readers[1], body: { body: '回复', parent_id: c1.json.comment.id } });
+  assert.equal(reply.status, 201, reply.text);
+  assert.equal((await s.request('POST', `/api/v1/articles/${id}/read`, { token: readers[0] })).status, 200);
+  assert.equal((await s.request('POST', `/api/v1/articles/${id}/like`, { token: readers[0] })).status, 200);
+  const f1 = await s.request('POST', `/api/v1/articles/${id}/forwards`, { token: readers[0] });
+  assert.equal(f1.status, 201, f1.text);
+  const f2 = await s.request('POST', `/api/v1/articles/${id}/forwards`, { token: readers[1], body: { from_forward_id: f1.json.forward.id } });
+  assert.equal(f2.status, 201, f2.text);
+  // The kept article's reader rows stay.
+  const keptComment = await s.request('POST', `/api/v1/articles/${kept.json.article.id}/comments`, { token: readers[0], body: { body: '留下的评论' } });
+  assert.equal(keptComment.status, 201, keptComment.text);
+  assert.equal((await s.request('POST', `/api/v1/articles/${kept.json.article.id}/like`, { token: readers[0] })).status, 200);
+
   assert.equal((await s.request('DELETE', `/api/v1/articles/${id}`, { token: a.token })).status, 204);
 
-  // Staff still see the deleted article and its versions.
+  // Staff still see the deleted article and its versions, comments and forward chain.
   assert.equal((await s.request('GET', `/api/v1/articles/${id}/versions`, { token: auditor })).json.versions.length, 2);
+  const moderator = await s.userWithRole('13699990003', 'moderator');
+  const commentPath = `/api/v1/comments/${reply.json.comment.id}`;
+  const chainPath = `/api/v1/forwards/${f2.json.forward.id}/chain`;
+  assert.equal((await s.request('GET', commentPath, { token: moderator })).status, 200);
+  assert.equal((await s.request('GET', chainPath, { token: moderator })).json.hops.length, 2);
 
   const at = (days) => new Date(Date.now() + days * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
   const purge = (...args) => {
@@ -317,6 +345,8 @@ test('PA17-16: deleted articles are kept 180 days, then `herald purge` removes t
   const dry = purge('--dry-run', '--at', at(181));
   assert.equal(dry.dry_run, true);
   assert.ok(dry.articles >= 1 && dry.versions >= 1 && dry.tags >= 1, JSON.stringify(dry));
+  assert.ok(dry.comments >= 2 && dry.reads >= 1 && dry.likes >= 1 && dry.forwards >= 2, JSON.stringify(dry));
+  assert.equal((await s.request('GET', commentPath, { token: moderator })).status, 200);
   assert.equal((await s.request('GET', `/api/v1/articles/${id}/versions`, { token: auditor })).status, 200);
   const done = purge('--at', at(181));
   assert.deepEqual({ ...done, dry_run: true }, dry);
@@ -328,7 +358,20 @@ test('PA17-16: deleted articles are kept 180 days, then `herald purge` removes t
   const audited = await auditOf('content.purge');
   assert.equal(audited.length, 1);
   assert.equal(audited[0].actor, 'cli');
-  assert.equal(audited[0].details.articles, done.articles);
+  for (const k of ['articles', 'versions', 'tags', 'comments', 'reads', 'likes', 'forwards']) {
+    assert.equal(audited[0].details[k], done[k], k);
+  }
+  // The purged article's comments (reply and all) and forward chain are gone; the kept
+  // article's comment and like stay.
+  expectError(assert, await s.request('GET', commentPath, { token: moderator }), 404, 'comment_not_found');
+  expectError(assert, await s.request('GET', `/api/v1/comments/${c1.json.comment.id}`, { token: moderator }), 404, 'comment_not_found');
+  expectError(assert, await s.request('GET', chainPath, { token: moderator }), 404, 'forward_not_found');
+  assert.equal((await s.request('GET', `/api/v1/comments/${keptComment.json.comment.id}`, { token: moderator })).status, 200);
+  const keptStats = await s.request('GET', `/api/v1/articles/${kept.json.article.id}/stats`);
+  assert.equal(keptStats.json.stats.likes, 1, keptStats.text);
+  assert.equal((await s.request('GET', `/api/v1/articles/${kept.json.article.id}/comments`)).json.comment_count, 1);
+  // Nothing is left to purge.
+  assert.deepEqual(purge('--dry-run', '--at', at(181)), { dry_run: true, articles: 0, versions: 0, tags: 0, comments: 0, reads: 0, likes: 0, forwards: 0 });
 
   // The retention period cannot be configured below 180 days.
   const bad = s.cli(['purge', '--dry-run'], { env: { HERALD_CONTENT_RETENTION_DAYS: '90' } });

@@ -709,5 +709,44 @@ TEST_P(CommentsTest, ReadersAreRateLimited) {
   EXPECT_TRUE(comments_->Post(reader, art, "一分钟后", std::nullopt, meta_).ok());
 }
 
+TEST_P(CommentsTest, PurgedArticlesTakeTheirCommentsCountersAndModeWithThem) {
+  auto acc = NewAccount("清理评论号");
+  int64_t art = Publish(acc), kept = Publish(acc, "保留的文章");
+  int64_t alice = NewUser("爱丽丝"), bob = NewUser("鲍勃");
+  auto c1 = Post(alice, art, "写得好");
+  auto r1 = Post(bob, art, "同意", c1.comment.id);
+  auto other = Post(alice, kept, "留下");
+  ASSERT_TRUE(comments_->SetArticleMode(acc.owner_user_id, art, Mode::kClosed, meta_).ok());
+  ASSERT_TRUE(articles_->Delete(acc.owner_user_id, art, meta_).ok());
+  auto rows = [&](const std::string& table) {
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    return (*tx)
+        ->Query("SELECT COUNT(*) FROM " + table + " WHERE article_id = ?", {art})
+        ->rows.at(0)
+        .Int(0);
+  };
+  EXPECT_EQ(rows("comments"), 2);
+  EXPECT_EQ(rows("comment_article_stats"), 1);
+  EXPECT_EQ(rows("comment_article_settings"), 1);
+
+  const Micros later = clock_.Now() + 181 * kMicrosPerDay;
+  auto dry = articles_->PurgeExpired("cli", later, true, meta_);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(dry->related.at("comments"), 2);
+  EXPECT_TRUE(comments_->Get(r1.comment.id).ok());
+
+  auto purged = articles_->PurgeExpired("system", later, false, meta_);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->articles, 1);
+  EXPECT_EQ(purged->related.at("comments"), 2);
+  EXPECT_EQ(comments_->Get(c1.comment.id).status().reason(), "comment_not_found");
+  EXPECT_EQ(comments_->Get(r1.comment.id).status().reason(), "comment_not_found");
+  EXPECT_EQ(rows("comments"), 0);
+  EXPECT_EQ(rows("comment_article_stats"), 0);
+  EXPECT_EQ(rows("comment_article_settings"), 0);
+  EXPECT_TRUE(comments_->Get(other.comment.id).ok());
+  EXPECT_EQ(*comments_->PublicCount(kept), 1);
+}
+
 }  // namespace
 }  // namespace herald::comments

@@ -464,5 +464,55 @@ TEST_F(SocialTest, ForwardChainsLeadBackToTheOrigin) {
   EXPECT_EQ(audited[0].subject, "forward:" + std::to_string(third->id));
 }
 
+TEST_F(SocialTest, PurgedArticlesTakeTheirReadsLikesForwardsAndCountersWithThem) {
+  auto account = NewAccount("清理社交号");
+  int64_t article = Publish(account, "将被清理", "这篇文章会被删除然后清理。");
+  int64_t kept = Publish(account, "保留的文章", "这篇文章会一直保留下去。");
+  int64_t a = NewUser(), b = NewUser(), c = NewUser();
+  ASSERT_TRUE(social_->RecordRead(article, Reader{a, "", ""}).ok());
+  ASSERT_TRUE(social_->RecordRead(article, Reader{std::nullopt, "10.0.0.1", "agent"}).ok());
+  ASSERT_TRUE(social_->Like(a, article).ok());
+  ASSERT_TRUE(social_->Like(a, kept).ok());
+  // A chain and a branch: forwards refer to forwards of the same article.
+  auto root = social_->ForwardArticle(a, article, std::nullopt, meta_);
+  ASSERT_TRUE(root.ok());
+  auto second = social_->ForwardArticle(b, article, root->id, meta_);
+  ASSERT_TRUE(second.ok());
+  auto third = social_->ForwardArticle(c, article, second->id, meta_);
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(social_->ForwardArticle(c, article, root->id, meta_).ok());
+  auto kept_forward = social_->ForwardArticle(b, kept, std::nullopt, meta_);
+  ASSERT_TRUE(kept_forward.ok());
+  ASSERT_TRUE(articles_->Delete(account.owner_user_id, article, meta_).ok());
+
+  const Micros later = clock_.Now() + 181 * kMicrosPerDay;
+  auto dry = articles_->PurgeExpired("cli", later, true, meta_);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  const content::PurgeCounts expected{{"forwards", 4}, {"likes", 1}, {"reads", 2}};
+  EXPECT_EQ(dry->related, expected);
+  EXPECT_TRUE(social_->GetForward(third->id).ok());
+
+  auto purged = articles_->PurgeExpired("system", later, false, meta_);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->related, expected);
+  EXPECT_EQ(social_->GetForward(root->id).status().reason(), "forward_not_found");
+  EXPECT_EQ(social_->GetForward(third->id).status().reason(), "forward_not_found");
+  EXPECT_FALSE(*social_->HasLiked(a, article));
+  auto tx = db_->Begin(storage::TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  for (const char* table :
+       {"social_reads", "social_likes", "social_forwards", "social_article_stats"}) {
+    auto n = (*tx)->Query(std::string("SELECT COUNT(*) FROM ") + table + " WHERE article_id = ?",
+                          {article});
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n->rows.at(0).Int(0), 0) << table;
+  }
+  tx->reset();
+  // The kept article keeps its own.
+  EXPECT_TRUE(*social_->HasLiked(a, kept));
+  EXPECT_TRUE(social_->GetForward(kept_forward->id).ok());
+  EXPECT_EQ(social_->Stats(kept)->likes, 1);
+}
+
 }  // namespace
 }  // namespace herald::social

@@ -715,6 +715,8 @@ TEST_P(CommentsTest, PurgedArticlesTakeTheirCommentsCountersAndModeWithThem) {
   int64_t alice = NewUser("爱丽丝"), bob = NewUser("鲍勃");
   auto c1 = Post(alice, art, "写得好");
   auto r1 = Post(bob, art, "同意", c1.comment.id);
+  auto held = Post(bob, art, "可以办证吗");  // waits in the review queue
+  ASSERT_TRUE(held.review_id.has_value());
   auto other = Post(alice, kept, "留下");
   ASSERT_TRUE(comments_->SetArticleMode(acc.owner_user_id, art, Mode::kClosed, meta_).ok());
   ASSERT_TRUE(articles_->Delete(acc.owner_user_id, art, meta_).ok());
@@ -725,20 +727,20 @@ TEST_P(CommentsTest, PurgedArticlesTakeTheirCommentsCountersAndModeWithThem) {
         ->rows.at(0)
         .Int(0);
   };
-  EXPECT_EQ(rows("comments"), 2);
+  EXPECT_EQ(rows("comments"), 3);
   EXPECT_EQ(rows("comment_article_stats"), 1);
   EXPECT_EQ(rows("comment_article_settings"), 1);
 
   const Micros later = clock_.Now() + 181 * kMicrosPerDay;
   auto dry = articles_->PurgeExpired("cli", later, true, meta_);
   ASSERT_TRUE(dry.ok()) << dry.status().ToString();
-  EXPECT_EQ(dry->related.at("comments"), 2);
+  EXPECT_EQ(dry->related.at("comments"), 3);
   EXPECT_TRUE(comments_->Get(r1.comment.id).ok());
 
   auto purged = articles_->PurgeExpired("system", later, false, meta_);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_EQ(purged->articles, 1);
-  EXPECT_EQ(purged->related.at("comments"), 2);
+  EXPECT_EQ(purged->related.at("comments"), 3);
   EXPECT_EQ(comments_->Get(c1.comment.id).status().reason(), "comment_not_found");
   EXPECT_EQ(comments_->Get(r1.comment.id).status().reason(), "comment_not_found");
   EXPECT_EQ(rows("comments"), 0);
@@ -746,6 +748,10 @@ TEST_P(CommentsTest, PurgedArticlesTakeTheirCommentsCountersAndModeWithThem) {
   EXPECT_EQ(rows("comment_article_settings"), 0);
   EXPECT_TRUE(comments_->Get(other.comment.id).ok());
   EXPECT_EQ(*comments_->PublicCount(kept), 1);
+  // The review item of a purged comment can still be decided; it changes nothing.
+  auto decided =
+      review_->Decide(*held.review_id, "reject", "illegal_content", "", false, {"user:77", ""});
+  EXPECT_TRUE(decided.ok()) << decided.status().ToString();
 }
 
 }  // namespace

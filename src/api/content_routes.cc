@@ -175,6 +175,20 @@ Result<content::ArticleInput> ParseArticleInput(ApiServices& s, const JsonBody& 
   return in;
 }
 
+// The request body of a publish (`with_category`) or of a draft: the article's fields only.
+Result<content::ArticleInput> ArticleInputOf(ApiServices& s, const Request& req,
+                                             bool with_category) {
+  auto parsed = with_category
+                    ? JsonBody::Parse(req, {"title", "summary", "body", "category", "original",
+                                            "reprint_policy", "copyright_holder", "attribution",
+                                            "advertising", "cover_media_id", "tags"})
+                    : JsonBody::Parse(req, {"title", "summary", "body", "original",
+                                            "reprint_policy", "copyright_holder", "attribution",
+                                            "advertising", "cover_media_id", "tags"});
+  if (!parsed.ok()) return parsed.status();
+  return ParseArticleInput(s, *parsed);
+}
+
 json::object PublishResultJson(const content::PublishResult& r) {
   json::array near;
   for (const auto& n : r.provenance.near) {
@@ -291,11 +305,7 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
       Method::kPost, "/api/v1/accounts/{id}/articles", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(
-            auto body, JsonBody::Parse(req, {"title", "summary", "body", "category", "original",
-                                             "reprint_policy", "copyright_holder", "attribution",
-                                             "advertising", "cover_media_id", "tags"}));
-        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ArticleInputOf(s, req, true));
         HERALD_ASSIGN_OR_RETURN(auto r, s.articles->Publish(who.user_id, id, in, Meta(req)));
         return JsonResponse(201, PublishResultJson(r));
       },
@@ -531,11 +541,7 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
       Method::kPost, "/api/v1/me/accounts/{id}/drafts", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(
-            auto body, JsonBody::Parse(req, {"title", "summary", "body", "original",
-                                             "reprint_policy", "copyright_holder", "attribution",
-                                             "advertising", "cover_media_id", "tags"}));
-        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ArticleInputOf(s, req, false));
         HERALD_ASSIGN_OR_RETURN(auto d, s.articles->CreateDraft(who.user_id, id, in, Meta(req)));
         return JsonResponse(201, json::object{{"draft", DraftJson(d)}});
       },
@@ -570,11 +576,7 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
       Method::kPut, "/api/v1/drafts/{id}", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-        HERALD_ASSIGN_OR_RETURN(
-            auto body, JsonBody::Parse(req, {"title", "summary", "body", "original",
-                                             "reprint_policy", "copyright_holder", "attribution",
-                                             "advertising", "cover_media_id", "tags"}));
-        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ParseArticleInput(s, body));
+        HERALD_ASSIGN_OR_RETURN(content::ArticleInput in, ArticleInputOf(s, req, false));
         HERALD_ASSIGN_OR_RETURN(auto d, s.articles->UpdateDraft(who.user_id, id, in, Meta(req)));
         return JsonResponse(200, json::object{{"draft", DraftJson(d)}});
       },

@@ -495,6 +495,15 @@ TEST_F(EditorialTest, DeletedArticlesArePurgedOnlyAfterTheRetentionPeriod) {
   in.title = "保留的文章";
   auto kept = articles_->Publish(owner, account.id, in, meta_);
   ASSERT_TRUE(kept.ok());
+  // A held article deleted by its operator while its review item is still open.
+  ArticleInput held_in;
+  held_in.title = "待审后删除";
+  held_in.body = "最新的刷单兼职信息";
+  auto held = articles_->Publish(owner, account.id, held_in, meta_);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->article.status, "held");
+  ASSERT_TRUE(held->review_id.has_value());
+  ASSERT_TRUE(articles_->Delete(owner, held->article.id, meta_).ok());
   ASSERT_TRUE(articles_->Delete(owner, p->article.id, meta_).ok());
   const Micros deleted_at = clock_.Now();
 
@@ -507,7 +516,7 @@ TEST_F(EditorialTest, DeletedArticlesArePurgedOnlyAfterTheRetentionPeriod) {
   const Micros later = deleted_at + 181 * kMicrosPerDay;
   auto dry = articles_->PurgeExpired("cli", later, true, meta_);
   ASSERT_TRUE(dry.ok()) << dry.status().ToString();
-  EXPECT_EQ(dry->articles, 1);
+  EXPECT_EQ(dry->articles, 2);
   EXPECT_EQ(dry->versions, 1);
   EXPECT_EQ(dry->tags, 1);
   EXPECT_TRUE(articles_->Get(p->article.id).ok());
@@ -515,8 +524,12 @@ TEST_F(EditorialTest, DeletedArticlesArePurgedOnlyAfterTheRetentionPeriod) {
 
   auto purged = articles_->PurgeExpired("system", later, false, meta_);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
-  EXPECT_EQ(purged->articles, 1);
+  EXPECT_EQ(purged->articles, 2);
   EXPECT_EQ(articles_->Get(p->article.id).status().reason(), "article_not_found");
+  // The purged article's open review item can still be decided (it changes nothing).
+  auto decided =
+      review_->Decide(*held->review_id, "reject", "illegal_content", "", false, {"user:77", ""});
+  EXPECT_TRUE(decided.ok()) << decided.status().ToString();
   EXPECT_TRUE(articles_->GetPublic(kept->article.id).ok());
   EXPECT_EQ(articles_->ListByTag("清理", 20, std::nullopt)->size(), 1u);
   EXPECT_EQ(Audit("content.purge").size(), 1u);

@@ -689,7 +689,9 @@ TEST_P(CommentsTest, ConcurrentChangesKeepCountsExact) {
   EXPECT_LE(pinned, 3);
   ASSERT_TRUE(comments_->SetAccountMode(op, acc.id, Mode::kSelected, meta_).ok());
   int64_t selected = 0;
-  for (const auto& c : comments_->ListForOperator(op, art, "", 100, std::nullopt)->comments) {
+  auto after = comments_->ListForOperator(op, art, "", 100, std::nullopt);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  for (const auto& c : after->comments) {
     selected += c.status == "visible" && c.selected;
   }
   EXPECT_EQ(*comments_->PublicCount(art), selected);

@@ -16,6 +16,12 @@ using storage::Value;
 
 namespace {
 
+// Only the account's owner manages its comments. PermissionDenied not_account_owner.
+Status CheckOperator(const accounts::Account& account, int64_t user_id) {
+  if (account.owner_user_id == user_id) return Status();
+  return PermissionDenied("only the account's operator manages its comments", "not_account_owner");
+}
+
 // A comment joined with its author's display name and its account's name (for author replies).
 constexpr std::string_view kColumns =
     "c.id, c.article_id, c.account_id, c.user_id, c.parent_id, c.kind, c.body, c.status, "
@@ -691,10 +697,7 @@ Result<int64_t> CommentService::PublicCount(int64_t article_id) const {
 Result<AccountSettings> CommentService::GetAccountSettings(int64_t user_id,
                                                            int64_t account_id) const {
   HERALD_ASSIGN_OR_RETURN(accounts::Account account, accounts_.Get(account_id));
-  if (account.owner_user_id != user_id) {
-    return PermissionDenied("only the account's operator manages its comments",
-                            "not_account_owner");
-  }
+  HERALD_RETURN_IF_ERROR(CheckOperator(account, user_id));
   AccountSettings out;
   out.account_id = account_id;
   out.subject_kind = account.subject_kind;
@@ -738,10 +741,7 @@ Result<AccountSettings> CommentService::SetAccountMode(int64_t user_id, int64_t 
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         HERALD_ASSIGN_OR_RETURN(accounts::Account account, accounts_.Get(tx, account_id));
-        if (account.owner_user_id != user_id) {
-          return PermissionDenied("only the account's operator manages its comments",
-                                  "not_account_owner");
-        }
+        HERALD_RETURN_IF_ERROR(CheckOperator(account, user_id));
         HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(tx, account, "comment"));
         HERALD_RETURN_IF_ERROR(CheckModePower(powers, mode));
         HERALD_ASSIGN_OR_RETURN(
@@ -769,10 +769,7 @@ Result<ArticleSettings> CommentService::GetArticleSettings(int64_t user_id,
   HERALD_ASSIGN_OR_RETURN(content::Article article, articles_.Get(article_id));
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(Context ctx, LoadContext(*tx, article.account_id, article_id));
-  if (ctx.account.owner_user_id != user_id) {
-    return PermissionDenied("only the account's operator manages its comments",
-                            "not_account_owner");
-  }
+  HERALD_RETURN_IF_ERROR(CheckOperator(ctx.account, user_id));
   ArticleSettings out;
   out.article_id = article_id;
   out.account_id = article.account_id;
@@ -801,10 +798,7 @@ Result<ArticleSettings> CommentService::SetArticleMode(int64_t user_id, int64_t 
   HERALD_RETURN_IF_ERROR(
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         HERALD_ASSIGN_OR_RETURN(accounts::Account account, accounts_.Get(tx, article.account_id));
-        if (account.owner_user_id != user_id) {
-          return PermissionDenied("only the account's operator manages its comments",
-                                  "not_account_owner");
-        }
+        HERALD_RETURN_IF_ERROR(CheckOperator(account, user_id));
         HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(tx, account, "comment"));
         if (mode) HERALD_RETURN_IF_ERROR(CheckModePower(powers, *mode));
         HERALD_ASSIGN_OR_RETURN(
@@ -851,10 +845,7 @@ Result<Comment> CommentService::Moderate(int64_t user_id, int64_t comment_id, Ac
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
         HERALD_ASSIGN_OR_RETURN(Context ctx, LoadContext(tx, c.account_id, c.article_id));
-        if (ctx.account.owner_user_id != user_id) {
-          return PermissionDenied("only the account's operator manages its comments",
-                                  "not_account_owner");
-        }
+        HERALD_RETURN_IF_ERROR(CheckOperator(ctx.account, user_id));
         HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(tx, ctx.account, "comment"));
         if (c.kind == "author_reply") {
           return InvalidArgument("author replies are withdrawn by deleting them",
@@ -1049,10 +1040,7 @@ Result<OperatorPage> CommentService::ListForOperator(int64_t user_id, int64_t ar
   HERALD_ASSIGN_OR_RETURN(content::Article article, articles_.Get(article_id));
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(Context ctx, LoadContext(*tx, article.account_id, article_id));
-  if (ctx.account.owner_user_id != user_id) {
-    return PermissionDenied("only the account's operator manages its comments",
-                            "not_account_owner");
-  }
+  HERALD_RETURN_IF_ERROR(CheckOperator(ctx.account, user_id));
   OperatorPage page;
   page.article_id = article_id;
   page.openness = ctx.openness;

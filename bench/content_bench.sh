@@ -16,6 +16,8 @@
 # HERALD_SKIP_BUILD=1 uses the binaries in build/ as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/wrk_lib.sh
+source bench/wrk_lib.sh
 rounds="${1:-5}"
 secs="${2:-10}"
 conns="${3:-64}"
@@ -53,18 +55,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() {  # file -> port printed as "listening on http://HOST:PORT"
-  for _ in $(seq 1 3000); do
-    if grep -qo 'listening on http://[0-9.]*:[0-9]*' "$1" 2>/dev/null; then
-      grep -o 'listening on http://[0-9.]*:[0-9]*' "$1" | head -1 | sed 's/.*://'
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "server did not start: $(cat "$1")" >&2
-  return 1
-}
-
 build/bench/herald_hello_server --port 0 --threads "$threads" >"$data/hello.out" 2>&1 &
 pids+=($!)
 hello_port="$(wait_port "$data/hello.out")"
@@ -72,7 +62,7 @@ start=$SECONDS
 HERALD_LOG_LEVEL=warn build/src/app/herald serve --data "$data" --port 0 >"$data/herald.out" 2>&1 &
 herald_pid=$!
 pids+=($herald_pid)
-herald_port="$(wait_port "$data/herald.out")"
+herald_port="$(wait_port "$data/herald.out" 3000)"  # loads the index
 echo "herald started in $((SECONDS - start)) s (loads the near-duplicate index)" >&2
 token="$(head -1 "$data/tokens.txt")"
 curl -sf "http://127.0.0.1:${herald_port}/api/v1/articles/${lo}" >/dev/null
@@ -80,17 +70,6 @@ timeline=1
 code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
   "http://127.0.0.1:${herald_port}/api/v1/me/timeline")"
 [[ "$code" == 200 ]] || { echo "timeline answered $code: skipped" >&2; timeline=0; }
-
-# wrk --latency output -> "rps p99_ms"
-run_wrk() {
-  local out rps p99 non2xx
-  out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$@")"
-  rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
-  p99="$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')"
-  non2xx="$(echo "$out" | awk '/Non-2xx/ {print $4}')"
-  [[ -z "$non2xx" ]] || { echo "wrk saw non-2xx responses: $non2xx" >&2; exit 1; }
-  echo "$rps $p99"
-}
 
 export ARTICLE_LO="$lo" ARTICLE_HI="$hi" TOKENS_FILE="$data/tokens.txt"
 # Warm-up (page cache, connection pools), not counted.
@@ -114,7 +93,6 @@ publish="$(build/bench/herald_seed_content publish --data "$data" --rounds 5 --p
 echo "$publish" >&2
 pub="$(echo "$publish" | tail -1 | sed 's/.*: \([0-9]*\)}/\1/')"
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 a="$(median "${A_RPS[@]}")"; b="$(median "${B_RPS[@]}")"; c="$(median "${C_RPS[@]}")"
 ap="$(median "${A_P99[@]}")"; bp="$(median "${B_P99[@]}")"; cp="$(median "${C_P99[@]}")"
 

@@ -8,6 +8,8 @@
 #   bench/http_bench.sh [ROUNDS=5] [SECONDS=10] [CONNECTIONS=64] [USERS=100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/wrk_lib.sh
+source bench/wrk_lib.sh
 rounds="${1:-5}"
 secs="${2:-10}"
 conns="${3:-64}"
@@ -29,18 +31,6 @@ trap cleanup EXIT
 echo "seeding ${users} users..." >&2
 token="$(build/bench/herald_seed_users --data "$work" --count "$users")"
 
-wait_port() {  # file -> port printed as "listening on http://HOST:PORT"
-  for _ in $(seq 1 100); do
-    if grep -qo 'listening on http://[0-9.]*:[0-9]*' "$1" 2>/dev/null; then
-      grep -o 'listening on http://[0-9.]*:[0-9]*' "$1" | head -1 | sed 's/.*://'
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "server did not start: $(cat "$1")" >&2
-  return 1
-}
-
 build/bench/herald_hello_server --port 0 --threads "$threads" >"$work/hello.out" 2>&1 &
 pids+=($!)
 hello_port="$(wait_port "$work/hello.out")"
@@ -48,19 +38,6 @@ HERALD_LOG_LEVEL=warn build/src/app/herald serve --data "$work" --port 0 >"$work
 pids+=($!)
 herald_port="$(wait_port "$work/herald.out")"
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:${herald_port}/api/v1/me" >/dev/null
-
-# wrk --latency output -> "rps p99_ms"
-run_wrk() {
-  local out
-  out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$@")"
-  local rps p99
-  rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
-  p99="$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}')"
-  local non2xx
-  non2xx="$(echo "$out" | awk '/Non-2xx/ {print $4}')"
-  [[ -z "$non2xx" ]] || { echo "wrk saw non-2xx responses: $non2xx" >&2; exit 1; }
-  echo "$rps $p99"
-}
 
 declare -a A_RPS A_P99 B_RPS B_P99 C_RPS C_P99
 for r in $(seq 1 "$rounds"); do
@@ -70,7 +47,6 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r: a=${A_RPS[-1]} b=${B_RPS[-1]} c=${C_RPS[-1]} req/s" >&2
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 a="$(median "${A_RPS[@]}")"; b="$(median "${B_RPS[@]}")"; c="$(median "${C_RPS[@]}")"
 ap="$(median "${A_P99[@]}")"; bp="$(median "${B_P99[@]}")"; cp="$(median "${C_P99[@]}")"
 

@@ -18,7 +18,7 @@ constexpr std::string_view kColumns =
     "id, target_type, target_id, target_name, measure, restricted_function, reason_code, note, "
     "evidence, "
     "starts_at, ends_at, appealable, issued_by, issued_at, party_user_id, account_id, "
-    "subject_id, lifted_at, lifted_by, lift_reason";
+    "subject_id, lifted_at, lifted_by, lift_reason, overturned";
 
 // SQL condition: active at the time bound to the next two placeholders.
 constexpr std::string_view kActive =
@@ -58,6 +58,7 @@ Sanction FromRow(const Row& r) {
   s.lifted_at = OptInt(r, 17);
   s.lifted_by = r.Text(18);
   s.lift_reason = r.Text(19);
+  s.overturned = r.Int(20) != 0;
   return s;
 }
 
@@ -247,22 +248,27 @@ Result<Sanction> SanctionService::Issue(Transaction& tx, const NewSanction& in,
           .Append(tx, {who.actor, "sanction.issue", "sanction:" + std::to_string(id), w.str(),
                        who.request_id})
           .status());
-  return Get(tx, id);
+  HERALD_ASSIGN_OR_RETURN(Sanction issued, Get(tx, id));
+  for (const auto& hook : issued_hooks_) HERALD_RETURN_IF_ERROR(hook(tx, issued));
+  return issued;
 }
 
 Result<Sanction> SanctionService::Lift(Transaction& tx, int64_t id, std::string_view reason_in,
-                                       const Actor& who) const {
+                                       const Actor& who, LiftKind kind) const {
   HERALD_ASSIGN_OR_RETURN(std::string reason,
                           CheckTextField(reason_in, 1, 1000, "invalid_note", "reason", true));
   HERALD_ASSIGN_OR_RETURN(Sanction s, Get(tx, id));
   if (s.lifted_at) return FailedPrecondition("this sanction was already lifted", "already_lifted");
   const Micros now = clock_.Now();
-  HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE sanctions SET lifted_at = ?, lifted_by = ?, "
-                                    "lift_reason = ? WHERE id = ? AND lifted_at IS NULL",
-                                    {now, who.actor, reason, id})
-                             .status());
+  const bool overturned = kind == LiftKind::kOverturned;
+  HERALD_RETURN_IF_ERROR(
+      tx.Execute("UPDATE sanctions SET lifted_at = ?, lifted_by = ?, "
+                 "lift_reason = ?, overturned = ? WHERE id = ? AND lifted_at IS NULL",
+                 {now, who.actor, reason, int64_t{overturned ? 1 : 0}, id})
+          .status());
   JsonObjectWriter w;
   w.Add("target", TargetRef(s.target)).Add("measure", s.measure).Add("reason", reason);
+  if (overturned) w.Add("overturned", true);
   HERALD_RETURN_IF_ERROR(
       audit_
           .Append(tx, {who.actor, "sanction.lift", "sanction:" + std::to_string(id), w.str(),
@@ -271,6 +277,8 @@ Result<Sanction> SanctionService::Lift(Transaction& tx, int64_t id, std::string_
   s.lifted_at = now;
   s.lifted_by = who.actor;
   s.lift_reason = reason;
+  s.overturned = overturned;
+  for (const auto& hook : lifted_hooks_) HERALD_RETURN_IF_ERROR(hook(tx, s, overturned));
   return s;
 }
 
@@ -539,7 +547,9 @@ CREATE TABLE publishing_freezes (
   lifted_by TEXT NOT NULL
 );
 )SQL",
-           ""}};
+           ""},
+          {"sanctions/0002_overturned",
+           "ALTER TABLE sanctions ADD COLUMN overturned INTEGER NOT NULL DEFAULT 0;\n", ""}};
 }
 
 }  // namespace herald::sanctions

@@ -31,6 +31,18 @@
 // category, with immediate effect, until lifted or until their end. CheckPublishingOpen refuses
 // with FailedPrecondition "publishing_frozen".
 //
+// Observers (issue 6: credit, grades, appeals, rumours): OnIssued and OnLifted register hooks
+// that run inside the issuing or lifting transaction, after the row and its audit record are
+// written, in registration order. A hook's error aborts the operation (the caller's transaction
+// is then rolled back by the caller). Register every hook before the service is shared between
+// threads (in the composition root, before serving); registration is not thread-safe, calling
+// the hooks is. Expiry is not an event: a sanction that runs out calls no hook.
+//
+// Lifting: Lift(tx, id, reason, who) is a plain lift (staff ended it early); Lift(..., kind)
+// with LiftKind::kOverturned records that the sanction was overturned (e.g. on appeal):
+// Sanction::overturned is then true, the audit record says so, and OnLifted hooks receive
+// overturned = true (credit reverses its deduction only then).
+//
 // Errors: InvalidArgument invalid_target, invalid_measure, invalid_function, invalid_reason_code,
 // invalid_period, invalid_evidence, invalid_note, invalid_scope, invalid_category; NotFound
 // sanction_not_found, freeze_not_found; FailedPrecondition already_lifted.
@@ -39,6 +51,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +111,7 @@ struct Sanction {
   std::optional<int64_t> party_user_id, account_id, subject_id;
   std::optional<Micros> lifted_at;
   std::string lifted_by, lift_reason;
+  bool overturned = false;  // lifted as overturned (LiftKind::kOverturned)
 
   // "scheduled", "active", "expired" or "lifted" at `now`.
   std::string StatusAt(Micros now) const;
@@ -134,6 +148,13 @@ struct Actor {
   std::string request_id;  // "" outside a request
 };
 
+// How a sanction ends early: lifted by staff, or overturned (e.g. an appeal was upheld).
+enum class LiftKind { kLifted, kOverturned };
+
+// Observers; see the header comment. Called with the sanction as stored after the change.
+using IssuedHook = std::function<Status(storage::Transaction&, const Sanction&)>;
+using LiftedHook = std::function<Status(storage::Transaction&, const Sanction&, bool overturned)>;
+
 class SanctionService {
  public:
   SanctionService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock)
@@ -143,10 +164,21 @@ class SanctionService {
   Status Validate(const NewSanction& in) const;
   // Validates and records `in` in the caller's write transaction; audited "sanction.issue".
   // The caller applies side effects (closing an account, notices) in the same transaction.
+  // Runs the OnIssued hooks in `tx`; a hook's error is returned.
   Result<Sanction> Issue(storage::Transaction& tx, const NewSanction& in, const Actor& who) const;
-  // Ends a sanction now; audited "sanction.lift". FailedPrecondition already_lifted.
+  // Ends a sanction now; audited "sanction.lift" (details carry "overturned": true for
+  // kOverturned). FailedPrecondition already_lifted. Runs the OnLifted hooks in `tx`.
   Result<Sanction> Lift(storage::Transaction& tx, int64_t id, std::string_view reason,
-                        const Actor& who) const;
+                        const Actor& who) const {
+    return Lift(tx, id, reason, who, LiftKind::kLifted);
+  }
+  Result<Sanction> Lift(storage::Transaction& tx, int64_t id, std::string_view reason,
+                        const Actor& who, LiftKind kind) const;
+
+  // Register observers (before serving). Issue runs the OnIssued hooks in its transaction
+  // after recording the sanction; Lift runs the OnLifted hooks likewise.
+  void OnIssued(IssuedHook hook) { issued_hooks_.push_back(std::move(hook)); }
+  void OnLifted(LiftedHook hook) { lifted_hooks_.push_back(std::move(hook)); }
   Result<Sanction> Get(storage::Transaction& tx, int64_t id) const;
   Result<Sanction> Get(int64_t id) const;
   Result<std::vector<Sanction>> List(const ListFilter& filter) const;
@@ -187,6 +219,8 @@ class SanctionService {
   storage::Database& db_;
   const audit::AuditLog& audit_;
   const Clock& clock_;
+  std::vector<IssuedHook> issued_hooks_;
+  std::vector<LiftedHook> lifted_hooks_;
 };
 
 }  // namespace herald::sanctions

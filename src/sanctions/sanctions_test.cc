@@ -234,5 +234,58 @@ TEST_F(SanctionsTest, FreezesStopPublishingPlatformWideOrPerCategory) {
   EXPECT_EQ(s_->ListFreezes(false)->size(), 2u);
 }
 
+TEST_F(SanctionsTest, HooksRunInTheTransactionAndKnowOverturnedLifts) {
+  std::vector<std::string> seen;
+  s_->OnIssued([&](storage::Transaction& tx, const Sanction& s) -> Status {
+    auto rows = tx.Query("SELECT COUNT(*) FROM sanctions WHERE id = ?", {s.id});
+    if (!rows.ok()) return rows.status();
+    seen.push_back("issued:" + std::to_string(s.id) + ":" + std::to_string(rows->rows[0].Int(0)));
+    if (s.reason_code == "spam") return FailedPrecondition("no spam today", "hook_refused");
+    return Status::Ok();
+  });
+  s_->OnLifted([&](storage::Transaction&, const Sanction& s, bool overturned) -> Status {
+    seen.push_back("lifted:" + std::to_string(s.id) + (overturned ? ":overturned" : ":plain"));
+    return Status::Ok();
+  });
+  NewSanction in;
+  in.target = {"account", 5, ""};
+  in.measure = "warning";
+  in.reason_code = "rumour";
+  auto a = Issue(in);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  auto b = Issue(in);
+  ASSERT_TRUE(b.ok());
+  // A hook's error aborts the issue: nothing is recorded.
+  in.reason_code = "spam";
+  auto refused = Issue(in);
+  EXPECT_EQ(refused.status().reason(), "hook_refused");
+  EXPECT_EQ(s_->List({})->size(), 2u);
+
+  auto lift = [&](int64_t id, std::optional<LiftKind> kind) {
+    Result<Sanction> out = Internal("unset");
+    EXPECT_TRUE(storage::RunInTransaction(*db_, storage::TxMode::kWrite,
+                                          [&](storage::Transaction& tx) -> Status {
+                                            out = kind ? s_->Lift(tx, id, "复核", mod_, *kind)
+                                                       : s_->Lift(tx, id, "复核", mod_);
+                                            return out.status();
+                                          })
+                    .ok());
+    return out;
+  };
+  auto la = lift(a->id, std::nullopt);
+  ASSERT_TRUE(la.ok());
+  EXPECT_FALSE(la->overturned);
+  auto lb = lift(b->id, LiftKind::kOverturned);
+  ASSERT_TRUE(lb.ok());
+  EXPECT_TRUE(lb->overturned);
+  EXPECT_TRUE(s_->Get(b->id)->overturned);
+  EXPECT_FALSE(s_->Get(a->id)->overturned);
+  const std::string ia = std::to_string(a->id), ib = std::to_string(b->id);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"issued:" + ia + ":1", "issued:" + ib + ":1",
+                                      "issued:" + std::to_string(b->id + 1) + ":1",
+                                      "lifted:" + ia + ":plain", "lifted:" + ib + ":overturned"}));
+}
+
 }  // namespace
 }  // namespace herald::sanctions

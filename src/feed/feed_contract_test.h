@@ -222,6 +222,104 @@ TEST_P(FeedContractTest, TimelineCursorIsStableUnderConcurrentPublishing) {
   EXPECT_EQ(pages, 5);
 }
 
+// The timeline is read again after every kind of change that moves an article into or out of
+// it (on SQLite pages come from the in-memory timeline cache, which must notice each of them;
+// the rows are written with plain SQL, as another process would).
+TEST_P(FeedContractTest, TimelineSeesEveryChangeAfterItWasRead) {
+  const int64_t reader = AddUser();
+  const int64_t a = AddAccount("甲"), b = AddAccount("乙");
+  Follow(reader, a);
+  Follow(reader, b);
+  const int64_t a1 = AddArticle(a, "a1", 100), b1 = AddArticle(b, "b1", 200);
+  auto ids = [&]() {
+    auto page = feed_->Timeline(reader, PageRequest{"", 20});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? Ids(*page) : std::vector<int64_t>{};
+  };
+  EXPECT_EQ(ids(), (std::vector<int64_t>{b1, a1}));
+
+  const int64_t a2 = AddArticle(a, "a2", 300);
+  EXPECT_EQ(ids(), (std::vector<int64_t>{a2, b1, a1}));
+  Exec("UPDATE articles SET status = 'removed' WHERE id = ?", {b1});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{a2, a1}));
+  Exec("UPDATE accounts SET status = 'suspended' WHERE id = ?", {a});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{}));
+  Exec("UPDATE accounts SET status = 'active' WHERE id = ?", {a});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{a2, a1}));
+  // A held article released later, with its publication time set then.
+  const int64_t held = AddArticle(b, "held", 400, "x", "held");
+  EXPECT_EQ(ids(), (std::vector<int64_t>{a2, a1}));
+  Exec("UPDATE articles SET status = 'published', published_at = 500 WHERE id = ?", {held});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{held, a2, a1}));
+  Exec("UPDATE articles SET title = 'a2 edited' WHERE id = ?", {a2});
+  auto page = feed_->Timeline(reader, PageRequest{"", 20});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.at(1).title, "a2 edited");
+  Exec("DELETE FROM articles WHERE id = ?", {a1});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{held, a2}));
+  // Follows are read with every page.
+  const int64_t c = AddAccount("丙");
+  const int64_t c1 = AddArticle(c, "c1", 450);
+  Follow(reader, c);
+  EXPECT_EQ(ids(), (std::vector<int64_t>{held, c1, a2}));
+  Exec("DELETE FROM social_follows WHERE user_id = ? AND account_id = ?", {reader, c});
+  EXPECT_EQ(ids(), (std::vector<int64_t>{held, a2}));
+
+  // Pruning the change log (even past what a cache has seen) never makes a page stale.
+  for (int i = 0; i < 10; ++i) AddArticle(c, "noise", 600 + i);
+  auto pruned = feed_->PruneTimelineChanges(1);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  const int64_t a3 = AddArticle(a, "a3", 700);
+  ASSERT_TRUE(feed_->PruneTimelineChanges(1).ok());
+  EXPECT_EQ(ids(), (std::vector<int64_t>{a3, held, a2}));
+}
+
+// Pages deeper than the newest articles a cache keeps per account come out complete and in
+// order.
+TEST_P(FeedContractTest, TimelinePagesReachEveryArticleOfBusyAccounts) {
+  const int64_t reader = AddUser();
+  const int64_t busy = AddAccount("忙"), quiet = AddAccount("闲"), other = AddAccount("别");
+  Follow(reader, busy);
+  Follow(reader, quiet);
+  Follow(reader, other);
+  std::vector<int64_t> expected;
+  for (int i = 0; i < 75; ++i) {
+    expected.push_back(AddArticle(busy, "b" + std::to_string(i), 1000 + i * 10));
+    if (i % 9 == 0) expected.push_back(AddArticle(quiet, "q" + std::to_string(i), 1005 + i * 10));
+    if (i % 2 == 0) expected.push_back(AddArticle(other, "o" + std::to_string(i), 1000 + i * 10));
+  }
+  // The oracle: the platform-wide list (its own query), which holds exactly these articles.
+  std::vector<std::pair<Micros, int64_t>> keyed;
+  {
+    auto all = feed_->Latest(PageRequest{"", 100});
+    ASSERT_TRUE(all.ok());
+    std::string cursor = all->next_cursor;
+    for (const auto& it : all->items) keyed.emplace_back(it.published_at, it.article_id);
+    while (!cursor.empty()) {
+      auto next = feed_->Latest(PageRequest{cursor, 100});
+      ASSERT_TRUE(next.ok());
+      for (const auto& it : next->items) keyed.emplace_back(it.published_at, it.article_id);
+      cursor = next->next_cursor;
+    }
+  }
+  ASSERT_EQ(keyed.size(), expected.size());
+  std::vector<int64_t> by_time;
+  for (const auto& k : keyed) by_time.push_back(k.second);
+
+  for (int limit : {7, 20, 100}) {
+    std::vector<int64_t> seen;
+    std::string cursor;
+    int pages = 0;
+    do {
+      auto page = feed_->Timeline(reader, PageRequest{cursor, limit});
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      for (auto id : Ids(*page)) seen.push_back(id);
+      cursor = page->next_cursor;
+    } while (!cursor.empty() && ++pages < 100);
+    EXPECT_EQ(seen, by_time) << "limit " << limit;
+  }
+}
+
 TEST_P(FeedContractTest, LatestListsEveryVisibleArticle) {
   const int64_t a = AddAccount("甲"), closed = AddAccount("乙", "", "closed");
   const int64_t x = AddArticle(a, "x", 10), y = AddArticle(a, "y", 20);

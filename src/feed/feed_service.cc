@@ -310,7 +310,21 @@ text::NormalizerOptions SearchNormalizerOptions() {
 }
 
 FeedService::FeedService(storage::Database& db, const text::Normalizer& norm)
-    : db_(db), norm_(norm) {}
+    : db_(db), norm_(norm) {
+  if (db.backend() == Backend::kSqlite) {
+    timeline_cache_ = std::make_unique<internal::TimelineCache>();
+  }
+}
+
+Result<int64_t> FeedService::PruneTimelineChanges(int64_t keep) {
+  if (db_.backend() != Backend::kSqlite) return int64_t{0};
+  int64_t n = 0;
+  HERALD_RETURN_IF_ERROR(storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    HERALD_ASSIGN_OR_RETURN(n, internal::TimelineCache::Prune(tx, keep));
+    return Status();
+  }));
+  return n;
+}
 
 std::string FeedService::Fold(std::string_view s) const {
   auto folded = norm_.Fold(s);
@@ -319,6 +333,44 @@ std::string FeedService::Fold(std::string_view s) const {
 
 // ---------------------------------------------------------------------------------------------
 // Timeline and latest
+
+namespace {
+
+// The page for candidate keys (newest first, at most limit + 1) found by the timeline cache, its
+// listing columns read in `tx`; nullopt when a row is no longer visible in this snapshot.
+Result<std::optional<FeedPage>> PageFromKeys(Transaction& tx,
+                                             const std::vector<internal::Key>& keys, int limit) {
+  FeedPage out;
+  if (keys.empty()) return std::optional<FeedPage>(std::move(out));
+  std::string sql = std::string("SELECT ") + kItemColumns +
+                    " FROM articles a JOIN accounts c ON c.id = a.account_id WHERE a.status = "
+                    "'published' AND c.status = 'active' AND a.id IN (";
+  std::vector<Value> params;
+  params.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    sql += i == 0 ? "?" : ",?";
+    params.emplace_back(keys[i].second);
+  }
+  sql += ")";
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  if (rows.size() != keys.size()) return std::optional<FeedPage>();
+  std::vector<FeedItem> items;
+  items.reserve(rows.size());
+  for (const auto& r : rows.rows) items.push_back(ItemFromRow(r));
+  for (const auto& k : keys) {
+    if (static_cast<int>(out.items.size()) == limit) break;
+    auto it = std::find_if(items.begin(), items.end(),
+                           [&](const FeedItem& x) { return x.article_id == k.second; });
+    if (it == items.end() || it->published_at != k.first) return std::optional<FeedPage>();
+    out.items.push_back(std::move(*it));
+  }
+  if (static_cast<int>(keys.size()) > limit) {
+    out.next_cursor = EncodeCursor(out.items.back().published_at, out.items.back().article_id);
+  }
+  return std::optional<FeedPage>(std::move(out));
+}
+
+}  // namespace
 
 Result<FeedPage> FeedService::Timeline(int64_t user_id, const PageRequest& page) const {
   return Page("timeline", user_id, page);
@@ -342,6 +394,16 @@ Result<FeedPage> FeedService::Page(const std::string& kind, int64_t user_id,
 
   // Candidates are found from indexes alone (ids and times); the listing columns are read for
   // the page's rows only.
+  if (kind == "timeline" && timeline_cache_) {
+    HERALD_ASSIGN_OR_RETURN(
+        auto cached, timeline_cache_->Candidates(*tx, user_id, bound, static_cast<int>(take)));
+    if (cached) {
+      HERALD_ASSIGN_OR_RETURN(auto p, PageFromKeys(*tx, *cached, page.limit));
+      if (p) return std::move(*p);
+    }
+    // Not servable from the cache (an older snapshot, or a row changed under it): the query.
+  }
+
   std::string candidates;
   std::vector<Value> params;
   if (kind == "latest") {
@@ -890,10 +952,45 @@ INSERT INTO feed_search_dirty (kind, ref_id, seq)
   SELECT 'account', id, 1 FROM accounts WHERE status = 'active'
   ON CONFLICT (kind, ref_id) DO UPDATE SET seq = feed_search_dirty.seq + 1;
 )SQL";
+  // The timeline cache's change log (timeline_cache.h; SQLite only, so PostgreSQL only records
+  // that the migration ran). Every change that can move an article into or out of a timeline.
+  const std::string timeline_changes = R"SQL(
+CREATE TABLE feed_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL
+);
+CREATE TRIGGER feed_changes_article_ins AFTER INSERT ON articles WHEN NEW.status = 'published'
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (NEW.account_id);
+END;
+CREATE TRIGGER feed_changes_article_upd AFTER UPDATE OF status, published_at, account_id
+  ON articles WHEN OLD.status = 'published' OR NEW.status = 'published'
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (OLD.account_id);
+  INSERT INTO feed_changes (account_id) SELECT NEW.account_id
+    WHERE NEW.account_id <> OLD.account_id;
+END;
+CREATE TRIGGER feed_changes_article_del AFTER DELETE ON articles WHEN OLD.status = 'published'
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (OLD.account_id);
+END;
+CREATE TRIGGER feed_changes_account_upd AFTER UPDATE OF status ON accounts
+  WHEN OLD.status IS NOT NEW.status
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER feed_changes_account_del AFTER DELETE ON accounts
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (OLD.id);
+END;
+)SQL";
   return {
       {"feed/0001_feeds_search", sqlite, postgres},
       {"feed/0002_compact_grams", compact_grams,
-       "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date';\n"}};
+       "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date';\n"},
+      {"feed/0003_timeline_changes", timeline_changes,
+       "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date "
+       "(the timeline cache and its change log are SQLite only)';\n"}};
 }
 
 }  // namespace herald::feed

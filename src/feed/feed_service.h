@@ -14,9 +14,12 @@
 //    PostgreSQL a unigram/bigram GIN index plus pg_trgm when installed); terms of 1-2
 //    characters (常见: 疫苗) use the unigram/bigram index, which trigram indexes cannot serve.
 //
-// Visibility is decided when a page is read, never cached: only articles with status
+// Visibility is decided as of the page's own read transaction: only articles with status
 // `published` whose account is `active` are shown (held, rejected, removed and deleted articles
-// and the articles of restricted, suspended, closed... accounts are not).
+// and the articles of restricted, suspended, closed... accounts are not). On SQLite the timeline
+// keeps the newest published (published_at, id) of each account in memory (timeline_cache.h),
+// kept exact by a change log that triggers write in the same transactions as the changes, so a
+// page still reflects every change committed before it was read, by any process.
 //
 // The search index is this module's copy of the normalised text (tables feed_search_*). Triggers
 // on `articles` and `accounts` (installed by this module's migration, firing on INSERT, DELETE
@@ -28,8 +31,8 @@
 //
 // Errors (stable reasons): InvalidArgument invalid_cursor (field cursor), invalid_limit (field
 // limit), invalid_query (field q), invalid_offset (field offset), invalid_parameter (field
-// type). Storage errors pass through. Thread-safe: all state is in the database; the normalizer
-// is immutable.
+// type). Storage errors pass through. Thread-safe: the state is in the database (and the
+// timeline cache, which has its own lock); the normalizer is immutable.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +44,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "feed/timeline_cache.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "text/normalizer.h"
@@ -128,6 +132,11 @@ class FeedService {
   // milliseconds; call it again while `drained` is false to catch up.
   Result<SyncReport> SyncSearchIndex(int max_changes = 200);
 
+  // Deletes all but the newest `keep` records of the timeline change log (the server calls it
+  // with its scheduled jobs). Returns how many were deleted. A cache that had not seen a deleted
+  // record drops all its entries the next time it is used, so pruning is always safe.
+  Result<int64_t> PruneTimelineChanges(int64_t keep = 20000);
+
   static std::vector<storage::Migration> Migrations();
 
  private:
@@ -137,6 +146,7 @@ class FeedService {
 
   storage::Database& db_;
   const text::Normalizer& norm_;
+  std::unique_ptr<internal::TimelineCache> timeline_cache_;  // SQLite only
 };
 
 }  // namespace herald::feed

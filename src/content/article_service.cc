@@ -622,6 +622,13 @@ Result<int> ArticleService::TakeDownCluster(const std::string& actor, int64_t cl
   return count;
 }
 
+Result<bool> ArticleService::RemoveIn(Transaction& tx, int64_t id, std::string_view reason) {
+  HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id));
+  if (a.status != "published" && a.status != "held") return false;
+  HERALD_RETURN_IF_ERROR(Hide(tx, a, "removed", reason, "", ""));
+  return true;
+}
+
 std::vector<storage::Migration> ArticleService::Migrations() {
   return {{"content/0001_articles", R"SQL(
 CREATE TABLE articles (

@@ -202,6 +202,11 @@ class ArticleService {
                              std::string_view reason, const auth::RequestMeta& meta);
   Result<int> TakeDownCluster(const std::string& actor, int64_t cluster_id, std::string_view reason,
                               const auth::RequestMeta& meta);
+  // The platform removes one published or held article inside the caller's write transaction
+  // (e.g. a rumour verdict, issue 6): status "removed" with `reason` as its status reason, the
+  // record kept (PA17-16). Returns false, changing nothing, when it is in another status. The
+  // caller audits. NotFound article_not_found.
+  Result<bool> RemoveIn(storage::Transaction& tx, int64_t id, std::string_view reason);
 
   // --- editorial workflow (PA-16.1; editorial.cc) ---
   // Roles come from accounts::AccountService::RoleIn: the owner may do every step; an editor

@@ -314,6 +314,11 @@ Result<ReadResult> SocialService::RecordRead(int64_t article_id, const Reader& r
                        {article_id, ReadDay(now), key, now}));
         out.counted = added > 0;
         if (out.counted) HERALD_RETURN_IF_ERROR(Bump(tx, article_id, 1, 0, 0));
+        if (reader.user_id) {
+          for (const auto& hook : read_hooks_) {
+            HERALD_RETURN_IF_ERROR(hook(tx, article_id, *reader.user_id, now));
+          }
+        }
         HERALD_ASSIGN_OR_RETURN(out.stats, LoadStats(tx, article_id));
         return Status();
       }));

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,6 +120,13 @@ struct Forward {
   Micros created_at = 0;
 };
 
+// Runs inside RecordRead's write transaction for every read of a published article by a signed-in
+// user (counted or not), after the read row: (tx, article_id, user_id, now). The hook, not this
+// module, decides whether to keep the user id. An error rolls the read back and is returned.
+// Used by issue 6 (rumours: who saw an article that is later debunked).
+using ReadHook = std::function<Status(storage::Transaction& tx, int64_t article_id, int64_t user_id,
+                                      Micros now)>;
+
 struct ForwardChain {
   std::vector<Forward> hops;  // the forward asked for first, then each one it came from
   bool complete = true;       // false when cut at max_hops before reaching the origin
@@ -161,6 +169,10 @@ class SocialService {
   // Counts a read of a published article unless this reader was counted today.
   // NotFound article_not_found.
   Result<ReadResult> RecordRead(int64_t article_id, const Reader& reader);
+
+  // Registers a hook that RecordRead runs for signed-in readers (see ReadHook), in
+  // registration order. Not thread-safe: register before serving (in the composition root).
+  void RegisterReadHook(ReadHook hook) { read_hooks_.push_back(std::move(hook)); }
 
   // --- likes ---
   // NotFound article_not_found (not published); AlreadyExists already_liked.
@@ -205,6 +217,7 @@ class SocialService {
   const accounts::AccountService& accounts_;
   const content::ArticleService& articles_;
   std::string visitor_key_;
+  std::vector<ReadHook> read_hooks_;  // fixed once serving
 };
 
 // The day number (days since 1970-01-01 in China Standard Time, UTC+8) of `t`: reads are

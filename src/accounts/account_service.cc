@@ -579,7 +579,10 @@ Result<Account> AccountService::Create(int64_t user_id, const AccountInput& in,
             auto count, tx.Query("SELECT COUNT(*) FROM accounts WHERE subject_id = ? AND status "
                                  "NOT IN ('closed', 'cancelled', 'rejected')",
                                  {subject.id}));
-        const int cap = org ? options_.cap_organisation : options_.cap_individual;
+        int cap = org ? options_.cap_organisation : options_.cap_individual;
+        if (options_.subject_cap) {
+          HERALD_ASSIGN_OR_RETURN(cap, options_.subject_cap(tx, subject.id, cap));
+        }
         const bool over_cap = count.rows[0].Int(0) >= cap;
         if (over_cap && cap_reason.empty()) {
           return ResourceExhausted("this subject already has " + Str(count.rows[0].Int(0)) +
@@ -921,28 +924,32 @@ Result<sanctions::Sanction> AccountService::LiftSanction(const std::string& acto
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         HERALD_ASSIGN_OR_RETURN(out,
                                 sanctions_.Lift(tx, sanction_id, reason, {actor, meta.request_id}));
-        if (out.measure == "close_account" && out.account_id) {
-          HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, *out.account_id));
-          if (a.status == "closed") {
-            HERALD_RETURN_IF_ERROR(
-                Transition(tx, a, "active", "sanction_lifted", out.lift_reason, actor, meta));
-            HERALD_RETURN_IF_ERROR(
-                tx.Execute("DELETE FROM closed_names WHERE account_id = ?", {a.id}).status());
-          }
-        } else if (out.measure == "ban_name") {
-          HERALD_RETURN_IF_ERROR(
-              tx.Execute("DELETE FROM closed_names WHERE name = ? AND account_id = 0",
-                         {out.target.name})
-                  .status());
-        }
-        if (out.party_user_id) {
-          HERALD_RETURN_IF_ERROR(AddNotice(tx, *out.party_user_id, out.account_id,
-                                           "sanction_lifted", "处罚已解除 Sanction lifted",
-                                           out.measure + ": " + out.lift_reason));
-        }
-        return Status();
+        return UndoSanction(tx, out, actor, meta);
       }));
   return out;
+}
+
+Status AccountService::UndoSanction(Transaction& tx, const sanctions::Sanction& out,
+                                    const std::string& actor, const auth::RequestMeta& meta) {
+  if (out.measure == "close_account" && out.account_id) {
+    HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, *out.account_id));
+    if (a.status == "closed") {
+      HERALD_RETURN_IF_ERROR(
+          Transition(tx, a, "active", "sanction_lifted", out.lift_reason, actor, meta));
+      HERALD_RETURN_IF_ERROR(
+          tx.Execute("DELETE FROM closed_names WHERE account_id = ?", {a.id}).status());
+    }
+  } else if (out.measure == "ban_name") {
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM closed_names WHERE name = ? AND account_id = 0", {out.target.name})
+            .status());
+  }
+  if (out.party_user_id) {
+    HERALD_RETURN_IF_ERROR(AddNotice(tx, *out.party_user_id, out.account_id, "sanction_lifted",
+                                     "处罚已解除 Sanction lifted",
+                                     out.measure + ": " + out.lift_reason));
+  }
+  return Status();
 }
 
 Result<std::vector<sanctions::Sanction>> AccountService::SanctionsOf(int64_t user_id,

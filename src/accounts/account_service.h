@@ -154,6 +154,11 @@ struct NamePreview {
 struct AccountOptions {
   int cap_individual = 2;
   int cap_organisation = 5;
+  // PA-13.1 (issue 6): the number of accounts a subject may hold by its credit level, given the
+  // platform's cap above; called in the registration's write transaction
+  // (credit::CreditService::AccountCap). Empty: the platform's cap.
+  std::function<Result<int>(storage::Transaction&, int64_t subject_id, int platform_cap)>
+      subject_cap;
   Micros review_due = 3 * kMicrosPerDay;
   Micros inactivity = 180 * kMicrosPerDay;       // PA-10.2: six months
   Micros inactivity_grace = 30 * kMicrosPerDay;  // notice → suspension
@@ -291,6 +296,11 @@ class AccountService {
   // reopened and its name released. Audited; the party is notified.
   Result<sanctions::Sanction> LiftSanction(const std::string& actor, int64_t sanction_id,
                                            std::string_view reason, const auth::RequestMeta& meta);
+  // The effect of LiftSanction for a sanction already lifted in the caller's write
+  // transaction (an appeal overturned it): reopens a closed account, releases a banned name,
+  // notifies the party.
+  Status UndoSanction(storage::Transaction& tx, const sanctions::Sanction& lifted,
+                      const std::string& actor, const auth::RequestMeta& meta);
   // Sanctions whose party is `user_id` (their accounts, subjects, themselves), newest first.
   Result<std::vector<sanctions::Sanction>> SanctionsOf(int64_t user_id, int limit) const;
   // Whether `function` (sanctions::Functions()) is open to the account: OK, or

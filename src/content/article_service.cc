@@ -230,6 +230,9 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
     }
     HERALD_RETURN_IF_ERROR(accounts_.CheckCanPublishIn(*tx, account));
     if (in.advertising) HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(*tx, account, "advertise"));
+    if (options_.publish_credit) {
+      HERALD_RETURN_IF_ERROR(options_.publish_credit(*tx, account, in.advertising));
+    }
   }
   if (holder.empty()) holder = account.name;
   const int64_t author_id = draft ? draft->author_user_id : user_id;
@@ -627,6 +630,31 @@ Result<bool> ArticleService::RemoveIn(Transaction& tx, int64_t id, std::string_v
   if (a.status != "published" && a.status != "held") return false;
   HERALD_RETURN_IF_ERROR(Hide(tx, a, "removed", reason, "", ""));
   return true;
+}
+
+Result<Article> ArticleService::RestoreIn(Transaction& tx, int64_t id, std::string_view reason,
+                                          const std::string& actor, const std::string& request_id) {
+  HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id));
+  if (a.status != "held" && a.status != "rejected" && a.status != "removed") {
+    return FailedPrecondition("only a held, rejected or removed article can be restored",
+                              "article_not_restorable");
+  }
+  const Micros now = clock_.Now();
+  HERALD_RETURN_IF_ERROR(
+      tx.Execute("UPDATE articles SET status = 'published', status_reason = '', published_at = "
+                 "COALESCE(published_at, ?), removed_at = NULL, updated_at = ? WHERE id = ?",
+                 {now, now, a.id})
+          .status());
+  JsonObjectWriter w;
+  w.Add("from", a.status).Add("reason", std::string(reason));
+  HERALD_RETURN_IF_ERROR(audit_
+                             .Append(tx, {actor, "article.restore", "article:" + std::to_string(id),
+                                          w.str(), request_id})
+                             .status());
+  HERALD_RETURN_IF_ERROR(accounts_.AddNotice(tx, a.author_user_id, a.account_id, "article_restored",
+                                             "文章已恢复 Article restored",
+                                             a.title + " — " + std::string(reason)));
+  return Load(tx, id);
 }
 
 std::vector<storage::Migration> ArticleService::Migrations() {

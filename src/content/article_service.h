@@ -35,7 +35,8 @@
 // Errors (stable reasons): NotFound article_not_found, account_not_found; PermissionDenied
 // not_account_owner; InvalidArgument invalid_title, invalid_summary, invalid_body,
 // category_mismatch, illegal_content, invalid_attribution, attribution_on_original,
-// invalid_reprint_policy; FailedPrecondition false_originality_claim and every refusal of
+// invalid_reprint_policy; FailedPrecondition false_originality_claim, credit_limited
+// (ContentOptions::publish_credit) and every refusal of
 // AccountService::CheckCanPublish (account_not_active, agreement_not_accepted,
 // qualification_required, sanctioned, publishing_frozen).
 // Thread-safe after the purge hooks are registered (register them all before serving).
@@ -159,6 +160,12 @@ struct ContentOptions {
   // PA17-16: deleted and removed articles (and their versions and tags) are kept at least this
   // long after their removal; the constructor raises anything shorter to 180 days.
   Micros retention = 180 * kMicrosPerDay;
+  // Issue 6 (PA-13.1, PA-7.2): the credit check of every publish, called in the publish path's
+  // read transaction after the account's rights, with the account and whether the article is
+  // advertising; an error refuses the publish (credit::CreditService::CheckPublish:
+  // FailedPrecondition credit_limited). Empty: no credit limits.
+  std::function<Status(storage::Transaction&, const accounts::Account&, bool advertising)>
+      publish_credit;
 };
 
 struct PublishResult {
@@ -202,6 +209,15 @@ class ArticleService {
                              std::string_view reason, const auth::RequestMeta& meta);
   Result<int> TakeDownCluster(const std::string& actor, int64_t cluster_id, std::string_view reason,
                               const auth::RequestMeta& meta);
+  // An appeal overturned the hold, rejection or removal of article `id` (issue 6, PA-14.3):
+  // inside the caller's write transaction it is published again (status reason cleared, the
+  // first published_at kept), audited "article.restore" with `reason`, and its author gets a
+  // notice. FailedPrecondition article_not_restorable unless held, rejected or removed; NotFound
+  // article_not_found.
+  Result<Article> RestoreIn(storage::Transaction& tx, int64_t id, std::string_view reason,
+                            const std::string& actor, const std::string& request_id);
+  // Any status, read in the caller's transaction. NotFound article_not_found.
+  Result<Article> Get(storage::Transaction& tx, int64_t id) const { return Load(tx, id); }
   // The platform removes one published or held article inside the caller's write transaction
   // (e.g. a rumour verdict, issue 6): status "removed" with `reason` as its status reason, the
   // record kept (PA17-16). Returns false, changing nothing, when it is in another status. The

@@ -61,13 +61,14 @@ Result<Screened> ScreenText(const moderation::ScreeningService& screening, std::
 GroupService::GroupService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                            sanctions::SanctionService& sanctions,
                            const moderation::ScreeningService& screening,
-                           review::ReviewQueue& review)
+                           review::ReviewQueue& review, GroupOptions options)
     : db_(db),
       audit_(audit),
       clock_(clock),
       sanctions_(sanctions),
       screening_(screening),
-      review_(review) {
+      review_(review),
+      options_(std::move(options)) {
   review_.RegisterHandler("group", [this](Transaction& tx, const review::Item& item) -> Status {
     HERALD_ASSIGN_OR_RETURN(Group g, Load(tx, item.ref_id));
     if (g.status != "pending_review") return Status();
@@ -142,6 +143,7 @@ Result<Group> GroupService::Create(int64_t user_id, std::string_view name_in,
             auto subjects, tx.Query("SELECT id FROM subjects WHERE owner_user_id = ?", {user_id}));
         for (const auto& r : subjects.rows) targets.push_back({"subject", r.Int(0), ""});
         HERALD_RETURN_IF_ERROR(sanctions_.CheckAllowed(tx, targets, "create_group"));
+        if (options_.credit) HERALD_RETURN_IF_ERROR(options_.credit(tx, user_id, "create_group"));
         const Micros now = clock_.Now();
         HERALD_ASSIGN_OR_RETURN(
             auto rows,
@@ -202,6 +204,7 @@ Status GroupService::Join(int64_t user_id, int64_t group_id, const auth::Request
     HERALD_ASSIGN_OR_RETURN(std::string role, MemberRole(tx, group_id, user_id));
     if (!role.empty()) return FailedPrecondition("already a member", "already_member");
     HERALD_RETURN_IF_ERROR(sanctions_.CheckAllowed(tx, Targets(group_id, user_id), "group_join"));
+    if (options_.credit) HERALD_RETURN_IF_ERROR(options_.credit(tx, user_id, "join_group"));
     HERALD_RETURN_IF_ERROR(tx.Execute("INSERT INTO group_members (group_id, user_id, role, "
                                       "joined_at) VALUES (?, ?, 'member', ?)",
                                       {group_id, user_id, clock_.Now()})
@@ -369,16 +372,17 @@ Result<sanctions::Sanction> GroupService::LiftSanction(const std::string& actor,
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         HERALD_ASSIGN_OR_RETURN(out,
                                 sanctions_.Lift(tx, sanction_id, reason, {actor, meta.request_id}));
-        if (out.measure == "close_group") {
-          HERALD_RETURN_IF_ERROR(
-              tx.Execute("UPDATE chat_groups SET status = 'active' WHERE id = ? AND "
-                         "status = 'closed'",
-                         {out.target.id})
-                  .status());
-        }
-        return Status();
+        return UndoSanction(tx, out);
       }));
   return out;
+}
+
+Status GroupService::UndoSanction(Transaction& tx, const sanctions::Sanction& out) {
+  if (out.measure != "close_group") return Status();
+  return tx
+      .Execute("UPDATE chat_groups SET status = 'active' WHERE id = ? AND status = 'closed'",
+               {out.target.id})
+      .status();
 }
 
 std::vector<storage::Migration> GroupService::Migrations() {

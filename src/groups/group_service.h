@@ -23,11 +23,13 @@
 // Errors (stable reasons): NotFound group_not_found, user_not_found; PermissionDenied
 // subject_required, not_group_member, not_group_admin, not_group_creator; InvalidArgument
 // invalid_group_name, invalid_description, invalid_message, illegal_content; FailedPrecondition
-// group_not_active, already_member, sanctioned (see sanctions/sanction_service.h).
+// group_not_active, already_member, sanctioned (see sanctions/sanction_service.h),
+// credit_limited (GroupOptions::credit).
 // Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,11 +69,19 @@ struct Message {
   Micros created_at = 0;
 };
 
+struct GroupOptions {
+  // GR-7.2 (issue 6): the credit check of a user's group service, "create_group" (in Create)
+  // or "join_group" (in Join), called in their write transaction after the sanction check; an
+  // error refuses (credit::CreditService::CheckGroupService: FailedPrecondition
+  // credit_limited). Empty: no credit limits.
+  std::function<Status(storage::Transaction&, int64_t user_id, std::string_view service)> credit;
+};
+
 class GroupService {
  public:
   GroupService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                sanctions::SanctionService& sanctions, const moderation::ScreeningService& screening,
-               review::ReviewQueue& review);
+               review::ReviewQueue& review, GroupOptions options = {});
 
   Result<Group> Create(int64_t user_id, std::string_view name, std::string_view description,
                        const auth::RequestMeta& meta);
@@ -97,6 +107,9 @@ class GroupService {
                                             const auth::RequestMeta& meta);
   Result<sanctions::Sanction> LiftSanction(const std::string& actor, int64_t sanction_id,
                                            std::string_view reason, const auth::RequestMeta& meta);
+  // The effect of LiftSanction for a sanction already lifted in the caller's write transaction
+  // (an appeal overturned it): a closed group is active again.
+  Status UndoSanction(storage::Transaction& tx, const sanctions::Sanction& lifted);
 
   static std::vector<storage::Migration> Migrations();
 
@@ -112,6 +125,7 @@ class GroupService {
   sanctions::SanctionService& sanctions_;
   const moderation::ScreeningService& screening_;
   review::ReviewQueue& review_;
+  GroupOptions options_;
 };
 
 }  // namespace herald::groups

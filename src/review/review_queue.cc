@@ -131,6 +131,17 @@ Result<Item> ReviewQueue::Load(Transaction& tx, int64_t id) const {
   return FromRow(rows.rows[0]);
 }
 
+Result<std::vector<Item>> ReviewQueue::ItemsFor(Transaction& tx, std::string_view kind,
+                                                int64_t ref_id) const {
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) +
+                                                  " FROM review_items WHERE kind = ? AND ref_id = "
+                                                  "? ORDER BY id",
+                                              {std::string(kind), ref_id}));
+  std::vector<Item> out;
+  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  return out;
+}
+
 Result<Item> ReviewQueue::Get(int64_t id) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   return Load(*tx, id);
@@ -342,8 +353,22 @@ Result<Item> ReviewQueue::Escalate(int64_t id, std::string_view note_in, const R
 }
 
 Result<Item> ReviewQueue::Decide(int64_t id, std::string_view decision,
-                                 std::string_view reason_code, std::string_view note_in,
+                                 std::string_view reason_code, std::string_view note,
                                  bool may_decide_escalated, const RequestInfo& who) {
+  Item item;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        HERALD_ASSIGN_OR_RETURN(
+            item, DecideIn(tx, id, decision, reason_code, note, may_decide_escalated, who));
+        return Status();
+      }));
+  if (auto after = after_commit_.find(item.kind); after != after_commit_.end()) after->second(item);
+  return item;
+}
+
+Result<Item> ReviewQueue::DecideIn(Transaction& tx, int64_t id, std::string_view decision,
+                                   std::string_view reason_code, std::string_view note_in,
+                                   bool may_decide_escalated, const RequestInfo& who) const {
   if (decision != "approve" && decision != "reject") {
     return InvalidArgument("decision must be approve, reject or escalate", "invalid_decision",
                            "decision");
@@ -359,49 +384,41 @@ Result<Item> ReviewQueue::Decide(int64_t id, std::string_view decision,
   }
   HERALD_ASSIGN_OR_RETURN(std::string note,
                           CheckTextField(note_in, 0, 1000, "invalid_note", "note", true));
-  Item item;
-  HERALD_RETURN_IF_ERROR(
-      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
-        HERALD_ASSIGN_OR_RETURN(item, Load(tx, id));
-        const Micros now = clock_.Now();
-        if (item.status == "escalated") {
-          if (!may_decide_escalated) {
-            return FailedPrecondition(
-                "this item was escalated: only the content security officer decides it",
-                "escalated_needs_cso");
-          }
-        } else {
-          HERALD_RETURN_IF_ERROR(CheckHolder(item, who.actor, now));
-        }
-        const std::string status = decision == "approve" ? "approved" : "rejected";
-        HERALD_ASSIGN_OR_RETURN(
-            int64_t n,
-            tx.Execute("UPDATE review_items SET status = ?, decided_by = ?, decided_at = ?, "
-                       "decision = ?, reason_code = ?, note = ? WHERE id = ? AND status = ?",
-                       {status, who.actor, now, std::string(decision), std::string(reason_code),
-                        note, id, item.status}));
-        if (n != 1) return Aborted("decided meanwhile", "conflict");
-        item.status = status;
-        item.decided_by = who.actor;
-        item.decided_at = now;
-        item.decision = std::string(decision);
-        item.reason_code = std::string(reason_code);
-        item.note = note;
-        auto h = handlers_.find(item.kind);
-        if (h != handlers_.end()) HERALD_RETURN_IF_ERROR(h->second(tx, item));
-        JsonObjectWriter w;
-        w.Add("kind", item.kind)
-            .Add("decision", item.decision)
-            .Add("reason_code", item.reason_code);
-        if (item.account_id) w.Add("account_id", *item.account_id);
-        if (item.ref_id) w.Add("ref_id", item.ref_id);
-        if (!note.empty()) w.Add("note", note);
-        return audit_
-            .Append(tx, {who.actor, "review.decide", "review:" + std::to_string(id), w.str(),
-                         who.request_id})
-            .status();
-      }));
-  if (auto after = after_commit_.find(item.kind); after != after_commit_.end()) after->second(item);
+  HERALD_ASSIGN_OR_RETURN(Item item, Load(tx, id));
+  const Micros now = clock_.Now();
+  if (item.status == "escalated") {
+    if (!may_decide_escalated) {
+      return FailedPrecondition(
+          "this item was escalated: only the content security officer decides it",
+          "escalated_needs_cso");
+    }
+  } else {
+    HERALD_RETURN_IF_ERROR(CheckHolder(item, who.actor, now));
+  }
+  const std::string status = decision == "approve" ? "approved" : "rejected";
+  HERALD_ASSIGN_OR_RETURN(
+      int64_t n, tx.Execute("UPDATE review_items SET status = ?, decided_by = ?, decided_at = ?, "
+                            "decision = ?, reason_code = ?, note = ? WHERE id = ? AND status = ?",
+                            {status, who.actor, now, std::string(decision),
+                             std::string(reason_code), note, id, item.status}));
+  if (n != 1) return Aborted("decided meanwhile", "conflict");
+  item.status = status;
+  item.decided_by = who.actor;
+  item.decided_at = now;
+  item.decision = std::string(decision);
+  item.reason_code = std::string(reason_code);
+  item.note = note;
+  auto h = handlers_.find(item.kind);
+  if (h != handlers_.end()) HERALD_RETURN_IF_ERROR(h->second(tx, item));
+  JsonObjectWriter w;
+  w.Add("kind", item.kind).Add("decision", item.decision).Add("reason_code", item.reason_code);
+  if (item.account_id) w.Add("account_id", *item.account_id);
+  if (item.ref_id) w.Add("ref_id", item.ref_id);
+  if (!note.empty()) w.Add("note", note);
+  HERALD_RETURN_IF_ERROR(audit_
+                             .Append(tx, {who.actor, "review.decide",
+                                          "review:" + std::to_string(id), w.str(), who.request_id})
+                             .status());
   return item;
 }
 

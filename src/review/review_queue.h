@@ -148,12 +148,22 @@ class ReviewQueue {
   Result<int64_t> CountOpen(storage::Transaction& tx, int64_t account_id,
                             const std::vector<std::string>& kinds) const;
 
+  // Every item of `kind` about record `ref_id`, oldest first (an appeal finds who decided).
+  Result<std::vector<Item>> ItemsFor(storage::Transaction& tx, std::string_view kind,
+                                     int64_t ref_id) const;
+
   Result<Item> Claim(int64_t id, const RequestInfo& who);
   Result<Item> Release(int64_t id, const RequestInfo& who);
   Result<Item> Escalate(int64_t id, std::string_view note, const RequestInfo& who);
   // decision: "approve" | "reject"; reason_code from DecisionReasons() matching the decision.
   Result<Item> Decide(int64_t id, std::string_view decision, std::string_view reason_code,
                       std::string_view note, bool may_decide_escalated, const RequestInfo& who);
+  // Decide inside the caller's write transaction, for a module whose own decision record must
+  // land together with the item's (appeals): the same checks, handler and audit entry as
+  // Decide, but the after-commit work (RegisterAfterCommit) is not run.
+  Result<Item> DecideIn(storage::Transaction& tx, int64_t id, std::string_view decision,
+                        std::string_view reason_code, std::string_view note,
+                        bool may_decide_escalated, const RequestInfo& who) const;
 
   static std::vector<storage::Migration> Migrations();
 

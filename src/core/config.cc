@@ -194,6 +194,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
              &c.moderation.review_due_hours_registration),
       IntKey("moderation", "review_claim_minutes", &c.moderation.review_claim_minutes),
       IntKey("content", "retention_days", &c.content.retention_days),
+      StrKey("credit", "rules_file", &c.credit.rules_file),
   };
 
   if (!path.empty()) {

@@ -21,6 +21,8 @@
 //            review_due_hours_registration, review_claim_minutes   HERALD_MODERATION_<KEY>
 //   [content] retention_days (deleted and removed articles kept this long before the purge;
 //            never below 180, PA17-16)                      HERALD_CONTENT_<KEY>
+//   [credit] rules_file (a TOML file replacing the embedded credit and grade rules, issue 6;
+//            empty: the embedded rules)                     HERALD_CREDIT_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -92,6 +94,10 @@ struct ContentConfig {
   int64_t retention_days = 180;  // PA17-16: at least six months
 };
 
+struct CreditConfig {
+  std::string rules_file;  // empty: credit::DefaultRulesToml()
+};
+
 struct Config {
   std::string data_dir = "./data";
   std::string db;  // empty: sqlite:///<data_dir>/herald.db
@@ -102,6 +108,7 @@ struct Config {
   AccountsConfig accounts;
   ModerationConfig moderation;
   ContentConfig content;
+  CreditConfig credit;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

@@ -220,6 +220,10 @@ http::Router BuildRouter(ApiServices& services) {
   AddSocialRoutes(router, services);
   AddCommentRoutes(router, services);
   AddFeedRoutes(router, services);
+  AddCreditRoutes(router, services);
+  AddRumourRoutes(router, services);
+  AddNotificationRoutes(router, services);
+  AddAppealRoutes(router, services);
   return router;
 }
 

@@ -10,19 +10,23 @@
 #include <string>
 
 #include "accounts/account_service.h"
+#include "appeals/appeal_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "comments/comment_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
+#include "credit/credit_service.h"
 #include "feed/feed_service.h"
 #include "groups/group_service.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
+#include "notifications/notification_service.h"
 #include "provenance/provenance_service.h"
 #include "review/review_queue.h"
+#include "rumours/rumour_service.h"
 #include "sanctions/sanction_service.h"
 #include "social/social_service.h"
 #include "storage/database.h"
@@ -49,7 +53,11 @@ struct ApiServices {
   social::SocialService* social = nullptr;
   comments::CommentService* comments = nullptr;
   feed::FeedService* feed = nullptr;
+  credit::CreditService* credit = nullptr;  // issue 6: credit and grades
+  rumours::RumourService* rumours = nullptr;
+  appeals::AppealService* appeals = nullptr;
   media::MediaLibrary* media = nullptr;
+  notifications::NotificationService* notifications = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;
   std::string version = "dev";

@@ -56,5 +56,24 @@ void AddSocialRoutes(http::Router& router, ApiServices& s);
 void AddCommentRoutes(http::Router& router, ApiServices& s);
 // Route group defined in feed_routes.cc (timeline, latest, search; issue 5).
 void AddFeedRoutes(http::Router& router, ApiServices& s);
+// Route group defined in credit_routes.cc (credit and grades; issue 6).
+void AddCreditRoutes(http::Router& router, ApiServices& s);
+// An account's grade as the public account page shows it (credit_routes.cc); null without the
+// credit service.
+boost::json::value PublicGradeJson(ApiServices& s, int64_t account_id);
+// Route group defined in rumour_routes.cc (verdicts, debunks, traces; PA-13.2).
+void AddRumourRoutes(http::Router& router, ApiServices& s);
+// The rumour label of an article as the API shows it (rumour_routes.cc); the first form is
+// null when the article carries none or the service is absent.
+boost::json::value RumourLabelJson(const ApiServices& s, int64_t article_id);
+boost::json::object RumourLabelJson(const rumours::Label& l);
+// Route group defined in notification_routes.cc (the user's inbox; issue 6).
+void AddNotificationRoutes(http::Router& router, ApiServices& s);
+// Route group defined in appeal_routes.cc (appeals, the published procedure; issue 6).
+void AddAppealRoutes(http::Router& router, ApiServices& s);
+// Adds "appeal" to each sanction object of `out` (SanctionJson of `list`, same order): whether
+// and until when it can be appealed, and the appeal filed against it if any (appeal_routes.cc).
+Status AddAppealStatus(ApiServices& s, const std::vector<sanctions::Sanction>& list,
+                       boost::json::array& out);
 
 }  // namespace herald::api::internal

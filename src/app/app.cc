@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "gateways/http_gateways.h"
 #include "http/access_log.h"
 #include "http/metrics.h"
@@ -39,6 +40,7 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : auth::AuthService::Migrations()) all.push_back(m);
   for (auto& m : review::ReviewQueue::Migrations()) all.push_back(m);
   for (auto& m : sanctions::SanctionService::Migrations()) all.push_back(m);
+  for (auto& m : notifications::NotificationService::Migrations()) all.push_back(m);
   for (auto& m : subjects::OtpService::Migrations()) all.push_back(m);
   for (auto& m : subjects::SubjectService::Migrations()) all.push_back(m);
   for (auto& m : media::MediaLibrary::Migrations()) all.push_back(m);
@@ -49,11 +51,17 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : comments::CommentService::Migrations()) all.push_back(m);
   for (auto& m : feed::FeedService::Migrations()) all.push_back(m);
   for (auto& m : groups::GroupService::Migrations()) all.push_back(m);
+  // After content, accounts, social and groups: it indexes articles and reads their tables.
+  for (auto& m : credit::CreditService::Migrations()) all.push_back(m);
+  for (auto& m : rumours::RumourService::Migrations()) all.push_back(m);
+  for (auto& m : appeals::AppealService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  appeals_.reset();
+  rumours_.reset();
   feed_.reset();
   search_normalizer_.reset();
   comments_.reset();
@@ -67,6 +75,8 @@ App::~App() {
   media_.reset();
   media_store_.reset();
   subjects_.reset();
+  notifications_.reset();
+  credit_.reset();
   sanctions_.reset();
   review_.reset();
   otp_.reset();
@@ -90,6 +100,7 @@ Status App::OpenStorage() {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // Enough connections for every worker thread plus the heavy pool and housekeeping.
   opts.readers = std::max(4, std::max(config_.server.db_workers, 4 * cores) + cores);
+  opts.sqlite_cache_kib = static_cast<int>(config_.server.sqlite_cache_mib * 1024);
   HERALD_ASSIGN_OR_RETURN(db_, storage::OpenDatabase(config_.DatabaseUrl(), opts));
   HERALD_ASSIGN_OR_RETURN(migrations_applied_, storage::Migrate(*db_, AllMigrations(), clock_));
   return Status();
@@ -200,8 +211,15 @@ Status App::OpenServices() {
     ropts.due_by_kind[kind] = config_.moderation.review_due_hours_registration * kMicrosPerHour;
   }
   ropts.claim_ttl = config_.moderation.review_claim_minutes * kMicrosPerMinute;
+  ropts.due_by_kind["appeal"] = config_.appeals.decide_days * kMicrosPerDay;  // PA-20.1
   review_ = std::make_unique<review::ReviewQueue>(*db_, *audit_, clock, ropts);
   sanctions_ = std::make_unique<sanctions::SanctionService>(*db_, *audit_, clock);
+  // Issue 6 (PA-13.1, PA-7.2, GR-7.2): credit per subject and grades per account; registers
+  // its sanction hooks now, before any service issues sanctions. The providers below ask it.
+  HERALD_ASSIGN_OR_RETURN(credit::Rules credit_rules, credit::LoadRules(config_.credit.rules_file));
+  credit_ = std::make_unique<credit::CreditService>(*db_, *audit_, clock, *sanctions_,
+                                                    std::move(credit_rules));
+  notifications_ = std::make_unique<notifications::NotificationService>(*db_, clock);
   subjects_ = std::make_unique<subjects::SubjectService>(
       *db_, *audit_, clock, *otp_, *verifier_, *keys_, subjects::SubjectLimits{}, sanctions_.get());
   HERALD_ASSIGN_OR_RETURN(media::MediaStore store,
@@ -216,6 +234,9 @@ Status App::OpenServices() {
   aopts.cancel_cooling_off = config_.accounts.cancel_cooling_off_days * kMicrosPerDay;
   aopts.inactivity = config_.accounts.inactivity_days * kMicrosPerDay;
   aopts.reverify_after = config_.accounts.reverify_days * kMicrosPerDay;
+  aopts.subject_cap = [this](storage::Transaction& tx, int64_t subject, int cap) {
+    return credit_->AccountCap(tx, subject, cap);
+  };
   HERALD_ASSIGN_OR_RETURN(screening_normalizer_,
                           text::Normalizer::Create(moderation::ScreeningNormalizerOptions()));
   std::vector<std::string> extra_terms;
@@ -233,24 +254,65 @@ Status App::OpenServices() {
   HERALD_RETURN_IF_ERROR(provenance_->Load());
   content::ContentOptions copts;
   copts.retention = config_.content.retention_days * kMicrosPerDay;
+  copts.publish_credit = [this](storage::Transaction& tx, const accounts::Account& a, bool ad) {
+    return credit_->CheckPublish(tx, a.id, a.subject_id, ad);
+  };
   articles_ = std::make_unique<content::ArticleService>(*db_, *audit_, clock, random_, *accounts_,
                                                         *screening_, *provenance_, *review_,
                                                         *screening_normalizer_, copts);
+  groups::GroupOptions gopts;
+  gopts.credit = [this](storage::Transaction& tx, int64_t user, std::string_view service) {
+    return credit_->CheckGroupService(tx, user, service);
+  };
   groups_ = std::make_unique<groups::GroupService>(*db_, *audit_, clock, *sanctions_, *screening_,
-                                                   *review_);
+                                                   *review_, std::move(gopts));
   social_ = std::make_unique<social::SocialService>(*db_, *audit_, clock, *accounts_, *articles_,
                                                     keys_->index_key);
   // PA-17.2: comment-management powers follow the subject type and the account's credit level
-  // (comments::PowersFor). Issue 6 brings credit: its lookup replaces this provider here. Until
-  // then every account is in good standing.
+  // (comments::PowersFor): the subject's credit level's `comments` standing (credit rules).
   comments::Options comment_opts;
-  comment_opts.credit = [](const accounts::Account&) { return comments::CreditLevel::kGood; };
+  comment_opts.credit = [this](const accounts::Account& a) {
+    auto level = credit_->LevelOfSubject(a.subject_id);
+    if (!level.ok()) return comments::CreditLevel::kPoor;  // fail closed on a database error
+    if (level->comments == "good") return comments::CreditLevel::kGood;
+    return level->comments == "fair" ? comments::CreditLevel::kFair : comments::CreditLevel::kPoor;
+  };
   comments_ = std::make_unique<comments::CommentService>(*db_, *audit_, clock, *accounts_,
                                                          *articles_, *sanctions_, *screening_,
                                                          *review_, std::move(comment_opts));
   HERALD_ASSIGN_OR_RETURN(search_normalizer_,
                           text::Normalizer::Create(feed::SearchNormalizerOptions()));
   feed_ = std::make_unique<feed::FeedService>(*db_, *search_normalizer_);
+  // PA-13.2: rumours registers its read hook (social), purge hook (content) and review handler.
+  rumours::Options rumour_opts;
+  rumour_opts.blacklist_after = static_cast<int>(config_.rumours.blacklist_after);
+  rumour_opts.blacklist_window = config_.rumours.blacklist_window_days * kMicrosPerDay;
+  rumour_opts.warning_min_forwards = config_.rumours.warning_min_forwards;
+  rumour_opts.warning_min_reads = config_.rumours.warning_min_reads;
+  rumour_opts.warning_factor = config_.rumours.warning_factor;
+  rumour_opts.warning_categories.clear();
+  for (auto c : Split(config_.rumours.warning_categories, ',')) {
+    c = Trim(c);
+    if (c.empty()) continue;
+    if (!accounts::FindCategory(c)) {
+      return InvalidArgument(
+          "config rumours.warning_categories: unknown category " + std::string(c),
+          "invalid_config");
+    }
+    rumour_opts.warning_categories.emplace_back(c);
+  }
+  rumour_opts.rescan_window = config_.rumours.rescan_days * kMicrosPerDay;
+  rumour_opts.reader_retention = config_.rumours.reader_retention_days * kMicrosPerDay;
+  rumours_ = std::make_unique<rumours::RumourService>(
+      *db_, *audit_, clock, *accounts_, *articles_, *provenance_, *social_, *sanctions_,
+      *screening_, *review_, *notifications_, std::move(rumour_opts));
+  // PA-14.3, PA-20.1: appeals register the review handler for kind "appeal".
+  appeals::Options appeal_opts;
+  appeal_opts.window = config_.appeals.window_days * kMicrosPerDay;
+  appeal_opts.decide_within = config_.appeals.decide_days * kMicrosPerDay;
+  appeals_ = std::make_unique<appeals::AppealService>(*db_, *audit_, clock, *review_, *sanctions_,
+                                                      *accounts_, *articles_, groups_.get(),
+                                                      notifications_.get(), appeal_opts);
   return Status();
 }
 
@@ -298,7 +360,11 @@ Status App::Serve() {
   services.social = social_.get();
   services.comments = comments_.get();
   services.feed = feed_.get();
+  services.credit = credit_.get();
+  services.rumours = rumours_.get();
   services.media = media_.get();
+  services.notifications = notifications_.get();
+  services.appeals = appeals_.get();
   services.metrics = &metrics;
   services.clock = &clock_;
   services.version = HERALD_VERSION;
@@ -331,15 +397,27 @@ Status App::Serve() {
   std::thread housekeeper([&] {
     std::unique_lock<std::mutex> lock(mu);
     int ticks = 0;
+    Micros last_grades = 0;
     while (!stopping) {
       cv.wait_for(lock, std::chrono::seconds(1));
       access_log->Flush();
       if (ticks % config_.accounts.jobs_interval_seconds == 0) {
         auto report = accounts_->RunJobs(auth::RequestMeta{"jobs", "local", ""});
         if (!report.ok()) log::Warn("scheduled jobs failed: " + report.status().ToString());
+        // Issue 6: credit recovery and qualification bonuses; every account's grade nightly.
+        const bool grades = clock().Now() - last_grades >= kMicrosPerDay;
+        auto credit_jobs = credit_->RunJobs(grades);
+        if (!credit_jobs.ok()) {
+          log::Warn("credit jobs failed: " + credit_jobs.status().ToString());
+        } else if (grades) {
+          last_grades = clock().Now();
+        }
         // PA17-16: deleted and removed articles past the retention period.
         auto purged = articles_->PurgeExpired("system", clock().Now(), false,
                                               auth::RequestMeta{"purge", "local", ""});
+        // PA-13.2: later copies labelled, readers notified, early warning.
+        auto rumour_jobs = rumours_->RunJobs(clock().Now());
+        if (!rumour_jobs.ok()) log::Warn("rumour jobs failed: " + rumour_jobs.status().ToString());
         if (!purged.ok()) {
           log::Warn("content purge failed: " + purged.status().ToString());
         } else if (purged->articles > 0) {
@@ -364,6 +442,11 @@ Status App::Serve() {
         auto synced = feed_->SyncSearchIndex();
         if (!synced.ok()) log::Warn("search index not updated: " + synced.status().ToString());
         if (!synced.ok() || synced->drained) break;
+      }
+      if (ticks % 60 == 0) {
+        auto pruned = feed_->PruneTimelineChanges();
+        if (!pruned.ok())
+          log::Warn("timeline change log not pruned: " + pruned.status().ToString());
       }
       if (ticks++ % 3600 == 0) {
         int pruned = access_log->Prune();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accounts/account_service.h"
+#include "appeals/appeal_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "comments/comment_service.h"
@@ -15,12 +16,15 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
+#include "credit/credit_service.h"
 #include "feed/feed_service.h"
 #include "groups/group_service.h"
 #include "media/media_library.h"
 #include "moderation/screening_service.h"
+#include "notifications/notification_service.h"
 #include "provenance/provenance_service.h"
 #include "review/review_queue.h"
+#include "rumours/rumour_service.h"
 #include "sanctions/sanction_service.h"
 #include "social/social_service.h"
 #include "storage/database.h"
@@ -69,11 +73,15 @@ class App {
   subjects::OtpService& otp() { return *otp_; }
   accounts::AccountService& accounts() { return *accounts_; }
   sanctions::SanctionService& sanctions() { return *sanctions_; }
+  credit::CreditService& credit() { return *credit_; }
   content::ArticleService& articles() { return *articles_; }
   social::SocialService& social() { return *social_; }
   comments::CommentService& comments() { return *comments_; }
   feed::FeedService& feed() { return *feed_; }
+  rumours::RumourService& rumours() { return *rumours_; }
+  appeals::AppealService& appeals() { return *appeals_; }
   review::ReviewQueue& review() { return *review_; }
+  notifications::NotificationService& notifications() { return *notifications_; }
   moderation::ScreeningService& screening() { return *screening_; }
   const text::Normalizer& normalizer() const { return *normalizer_; }
   const auth::PiiKeys& pii_keys() const { return *keys_; }
@@ -99,6 +107,8 @@ class App {
   std::unique_ptr<subjects::OtpService> otp_;
   std::unique_ptr<review::ReviewQueue> review_;
   std::unique_ptr<sanctions::SanctionService> sanctions_;
+  std::unique_ptr<credit::CreditService> credit_;  // issue 6; registers sanction hooks
+  std::unique_ptr<notifications::NotificationService> notifications_;
   std::unique_ptr<subjects::SubjectService> subjects_;
   std::unique_ptr<media::MediaStore> media_store_;
   std::unique_ptr<media::MediaLibrary> media_;
@@ -112,6 +122,8 @@ class App {
   std::unique_ptr<comments::CommentService> comments_;
   std::unique_ptr<text::Normalizer> search_normalizer_;  // feed::SearchNormalizerOptions()
   std::unique_ptr<feed::FeedService> feed_;
+  std::unique_ptr<rumours::RumourService> rumours_;
+  std::unique_ptr<appeals::AppealService> appeals_;
   int migrations_applied_ = 0;
 };
 

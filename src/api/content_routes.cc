@@ -329,7 +329,9 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
     HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
     HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
     HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPublic(id));
-    return JsonResponse(200, json::object{{"article", ArticleJson(a, false)}});
+    // PA-13.2: the debunk label sits beside the article, outside its own JSON.
+    return JsonResponse(200, json::object{{"article", ArticleJson(a, false)},
+                                          {"rumour_label", RumourLabelJson(s, a.id)}});
   }));
   router.Add(
       Public(Method::kGet, "/api/v1/article-uids/{uid}", [&s](Request& req) -> Result<Response> {
@@ -337,7 +339,8 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         auto it = req.path_params.find("uid");
         const std::string uid = it == req.path_params.end() ? "" : it->second;
         HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPublicByUid(uid));
-        return JsonResponse(200, json::object{{"article", ArticleJson(a, false)}});
+        return JsonResponse(200, json::object{{"article", ArticleJson(a, false)},
+                                              {"rumour_label", RumourLabelJson(s, a.id)}});
       }));
   router.Add(Secured(
       Method::kDelete, "/api/v1/articles/{id}", auth::perm::kIdentityVerify,

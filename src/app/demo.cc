@@ -282,14 +282,18 @@ Status DemoContent(App& app, const auth::RequestMeta& meta) {
 
 int RunDemo(App& app) {
   auth::RequestMeta meta{"demo", "cli"};
+  int64_t operator_id = 0;
   for (const auto& d : kDemoUsers) {
     auto reg = app.auth().Register(d.phone, kDemoPassword, d.name, meta);
     if (!reg.ok() && reg.status().reason() != "phone_taken") return DemoFail(reg.status());
     auto granted = app.auth().CreateOrGrant(d.phone, kDemoPassword, d.role, meta);
     if (!granted.ok()) return DemoFail(granted.status());
+    if (d.role == auth::Role::kOperator) operator_id = granted->id;
   }
   if (Status st = DemoAccounts(app, meta); !st.ok()) return DemoFail(st);
   if (Status st = DemoContent(app, meta); !st.ok()) return DemoFail(st);
+  if (Status st = DemoAppeals(app, operator_id, meta); !st.ok()) return DemoFail(st);
+  if (Status st = DemoRumours(app, operator_id, meta); !st.ok()) return DemoFail(st);
   std::printf("Demo data loaded into %s\n", app.config().DatabaseUrl().c_str());
   std::printf("Demo logins (password for all: %s):\n", kDemoPassword);
   for (const auto& d : kDemoUsers) {
@@ -298,7 +302,8 @@ int RunDemo(App& app) {
   std::printf(
       "The operator (13800000005) has a verified person and organisation with five accounts "
       "(one waits for a moderator's name review, one for a review of its bio, one for a finance "
-      "qualification; one carries a warning) and articles (one a repost with attribution, one "
+      "qualification; one carries a warning, under appeal) and articles (one a repost with "
+      "attribution, one "
       "labelled as advertising, comments pinned, answered and selected); the readers "
       "(13800000006-8) follow, read, like, comment and forward and have no verified subject "
       "yet.\n");

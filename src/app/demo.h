@@ -6,5 +6,10 @@
 namespace herald::app {
 
 int RunDemo(App& app);
+// The demo's pending appeal (demo_appeals.cc): the operator appeals its culture account's warning.
+Status DemoAppeals(App& app, int64_t operator_user_id, const auth::RequestMeta& meta);
+// The demo's debunked rumour (demo_rumours.cc): a rumour on the operator's lifestyle account,
+// read and forwarded by the demo readers, debunked by the moderator; the readers are notified.
+Status DemoRumours(App& app, int64_t operator_user_id, const auth::RequestMeta& meta);
 
 }  // namespace herald::app

@@ -343,13 +343,25 @@ int Main(int argc, char** argv) {
     if (!app.ok()) return Fail(app.status());
     auto r = (*app)->accounts().RunJobs({"jobs", "cli", ""});
     if (!r.ok()) return Fail(r.status());
+    // Issue 6: credit recovery, qualification bonuses and every account's grade.
+    auto c = (*app)->credit().RunJobs(/*grades=*/true);
+    if (!c.ok()) return Fail(c.status());
+    // PA-13.2: later copies labelled, readers notified, early warning.
+    auto rumour_jobs = (*app)->rumours().RunJobs((*app)->clock().Now());
+    if (!rumour_jobs.ok()) return Fail(rumour_jobs.status());
     std::printf(
-        "{\"corrections_closed\":%d,\"inactivity_notices\":%d,\"inactivity_suspensions\":%d,"
+        "{\"credit\":{\"recovered\":%d,\"bonuses_granted\":%d,\"bonuses_withdrawn\":%d,"
+        "\"grades_computed\":%d},"
+        "\"corrections_closed\":%d,\"inactivity_notices\":%d,\"inactivity_suspensions\":%d,"
         "\"qualifications_expired\":%d,\"cancellations_completed\":%d,\"purged\":%d,"
-        "\"subjects_reverified\":%d,\"subjects_revoked\":%d}\n",
+        "\"subjects_reverified\":%d,\"subjects_revoked\":%d,"
+        "\"rumours\":{\"warnings_queued\":%d,\"labels_added\":%d,\"notified\":%d,"
+        "\"readers_pruned\":%d}}\n",
+        c->recovered, c->bonuses_granted, c->bonuses_withdrawn, c->grades_computed,
         r->corrections_closed, r->inactivity_notices, r->inactivity_suspensions,
         r->qualifications_expired, r->cancellations_completed, r->purged, r->subjects_reverified,
-        r->subjects_revoked);
+        r->subjects_revoked, rumour_jobs->warnings_queued, rumour_jobs->labels_added,
+        rumour_jobs->notified, rumour_jobs->readers_pruned);
     return 0;
   }
   if (report_sanctions->parsed()) {

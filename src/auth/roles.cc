@@ -52,16 +52,25 @@ const std::vector<std::string_view>& PermissionsOf(Role role) {
     const std::vector<std::string_view> member = {kSelfRead, kSelfWrite, kIdentityVerify};
     t[Role::kReader] = with(member, {});
     t[Role::kOperator] = with(member, {});
-    t[Role::kModerator] =
-        with(member, {kUsersRead, kSubjectsRead, kAccountsReview, kSanctionsIssue, kSanctionsRead});
+    t[Role::kModerator] = with(member, {kUsersRead, kSubjectsRead, kAccountsReview, kSanctionsIssue,
+                                        kSanctionsRead, kRumoursManage});
     t[Role::kContentSecurityOfficer] =
         with(member, {kUsersRead, kAuditRead, kSubjectsRead, kAccountsReview, kNamesManage,
                       kPiiReveal, kReviewsEscalated, kSanctionsIssue, kSanctionsRead,
-                      kDictionariesManage, kEmergencyManage});
+                      kDictionariesManage, kEmergencyManage, kRumoursManage});
     t[Role::kPlatformAdmin] =
         with(member, {kUsersRead, kRolesManage, kAuditRead, kSubjectsRead, kAccountsReview,
                       kNamesManage, kAgreementsPublish, kSanctionsRead, kDictionariesManage});
     t[Role::kAuditor] = with(self, {kUsersRead, kAuditRead, kSubjectsRead, kSanctionsRead});
+    // Credit and grades (issue 6): staff who judge or check operators see credit; the content
+    // security officer and admins adjust it.
+    for (Role r :
+         {Role::kModerator, Role::kContentSecurityOfficer, Role::kPlatformAdmin, Role::kAuditor}) {
+      t[r] = with(t[r], {kCreditView});
+    }
+    for (Role r : {Role::kContentSecurityOfficer, Role::kPlatformAdmin}) {
+      t[r] = with(t[r], {kCreditManage});
+    }
     return t;
   }();
   return table.at(role);

@@ -89,6 +89,8 @@ Status ValidateConfig(const Config& c) {
   if (c.server.port < 0 || c.server.port > 65535) return BadKey("server.port", "out of range");
   if (c.server.io_threads < 0 || c.server.io_threads > 256)
     return BadKey("server.io_threads", "out of range");
+  if (c.server.sqlite_cache_mib < 1 || c.server.sqlite_cache_mib > 4096)
+    return BadKey("server.sqlite_cache_mib", "must be between 1 and 4096");
   if (c.server.db_workers < 0 || c.server.db_workers > 1024)
     return BadKey("server.db_workers", "out of range");
   if (c.server.body_limit_bytes < 1024 || c.server.body_limit_bytes > (1ll << 30))
@@ -140,6 +142,22 @@ Status ValidateConfig(const Config& c) {
     return BadKey("moderation.review_due_hours", "must be at least 1");
   if (c.moderation.review_claim_minutes < 1)
     return BadKey("moderation.review_claim_minutes", "must be at least 1");
+  if (c.rumours.blacklist_after < 1 || c.rumours.blacklist_after > 100)
+    return BadKey("rumours.blacklist_after", "must be between 1 and 100");
+  if (c.rumours.blacklist_window_days < 1 || c.rumours.blacklist_window_days > 3650)
+    return BadKey("rumours.blacklist_window_days", "must be between 1 and 3650");
+  if (c.rumours.warning_min_forwards < 1 || c.rumours.warning_min_reads < 1)
+    return BadKey("rumours.warning_min_forwards", "warning minimums must be at least 1");
+  if (c.rumours.warning_factor < 1 || c.rumours.warning_factor > 1000)
+    return BadKey("rumours.warning_factor", "must be between 1 and 1000");
+  if (c.rumours.rescan_days < 0 || c.rumours.rescan_days > 3650)
+    return BadKey("rumours.rescan_days", "must be between 0 and 3650");
+  if (c.rumours.reader_retention_days < 1 || c.rumours.reader_retention_days > 3650)
+    return BadKey("rumours.reader_retention_days", "must be between 1 and 3650");
+  if (c.appeals.window_days < 0 || c.appeals.window_days > 365)
+    return BadKey("appeals.window_days", "must be between 1 and 365 (0 only in tests)");
+  if (c.appeals.decide_days < 1 || c.appeals.decide_days > 90)
+    return BadKey("appeals.decide_days", "must be between 1 and 90");
   if (c.content.retention_days < 180 || c.content.retention_days > 36500)
     return BadKey("content.retention_days",
                   "deleted articles must be kept at least 180 days (PA17-16)");
@@ -164,6 +182,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("server", "header_timeout_ms", &hto),
       IntKey("server", "body_timeout_ms", &bto),
       IntKey("server", "idle_timeout_ms", &ito),
+      IntKey("server", "sqlite_cache_mib", &c.server.sqlite_cache_mib),
       IntKey("auth", "session_ttl_hours", &ttl),
       IntKey("auth", "login_burst_threshold", &burst),
       IntKey("auth", "login_burst_window_minutes", &window),
@@ -195,6 +214,16 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("moderation", "review_claim_minutes", &c.moderation.review_claim_minutes),
       IntKey("content", "retention_days", &c.content.retention_days),
       StrKey("credit", "rules_file", &c.credit.rules_file),
+      IntKey("appeals", "window_days", &c.appeals.window_days),
+      IntKey("appeals", "decide_days", &c.appeals.decide_days),
+      IntKey("rumours", "blacklist_after", &c.rumours.blacklist_after),
+      IntKey("rumours", "blacklist_window_days", &c.rumours.blacklist_window_days),
+      IntKey("rumours", "warning_min_forwards", &c.rumours.warning_min_forwards),
+      IntKey("rumours", "warning_min_reads", &c.rumours.warning_min_reads),
+      IntKey("rumours", "warning_factor", &c.rumours.warning_factor),
+      StrKey("rumours", "warning_categories", &c.rumours.warning_categories),
+      IntKey("rumours", "rescan_days", &c.rumours.rescan_days),
+      IntKey("rumours", "reader_retention_days", &c.rumours.reader_retention_days),
   };
 
   if (!path.empty()) {

@@ -6,7 +6,8 @@
 //   data_dir = "./data"              HERALD_DATA_DIR
 //   db = "sqlite:///./data/herald.db" HERALD_DB  (empty: sqlite under data_dir)
 //   [server] host, port, io_threads, db_workers, body_limit_bytes, header_timeout_ms,
-//            body_timeout_ms, idle_timeout_ms            HERALD_SERVER_<KEY>
+//            body_timeout_ms, idle_timeout_ms, sqlite_cache_mib (page cache per SQLite
+//            connection, allocated as used; 1..4096)      HERALD_SERVER_<KEY>
 //   [auth]   session_ttl_hours, login_burst_threshold, login_burst_window_minutes,
 //            lockout_minutes, password_hash ("interactive"|"moderate"),
 //            registrations_per_client_per_hour                HERALD_AUTH_<KEY>
@@ -21,8 +22,16 @@
 //            review_due_hours_registration, review_claim_minutes   HERALD_MODERATION_<KEY>
 //   [content] retention_days (deleted and removed articles kept this long before the purge;
 //            never below 180, PA17-16)                      HERALD_CONTENT_<KEY>
+//   [rumours] blacklist_after (upheld rumour verdicts within blacklist_window_days that
+//            blacklist a subject; >= 1), blacklist_window_days, warning_min_forwards,
+//            warning_min_reads, warning_factor, warning_categories (comma-separated account
+//            categories prone to rumours), rescan_days, reader_retention_days (PA-13.2)
+//                                                           HERALD_RUMOURS_<KEY>
 //   [credit] rules_file (a TOML file replacing the embedded credit and grade rules, issue 6;
 //            empty: the embedded rules)                     HERALD_CREDIT_<KEY>
+//   [appeals] window_days (appeal within this many days of the decision; 1..365, or 0 in tests
+//            only: every window closed), decide_days (the published time limit to decide an
+//            appeal, also the review item's due time; 1..90)   HERALD_APPEALS_<KEY>
 #pragma once
 
 #include <cstdint>
@@ -43,6 +52,7 @@ struct ServerConfig {
   int header_timeout_ms = 10'000;
   int body_timeout_ms = 30'000;
   int idle_timeout_ms = 60'000;
+  int64_t sqlite_cache_mib = 64;
 };
 
 struct AuthConfig {
@@ -94,8 +104,24 @@ struct ContentConfig {
   int64_t retention_days = 180;  // PA17-16: at least six months
 };
 
+struct RumoursConfig {  // PA-13.2, docs/rumours.md
+  int64_t blacklist_after = 3;
+  int64_t blacklist_window_days = 365;
+  int64_t warning_min_forwards = 20;
+  int64_t warning_min_reads = 200;
+  int64_t warning_factor = 5;
+  std::string warning_categories = "news,politics_society,finance,medical_health,food,parenting";
+  int64_t rescan_days = 30;
+  int64_t reader_retention_days = 180;
+};
+
 struct CreditConfig {
   std::string rules_file;  // empty: credit::DefaultRulesToml()
+};
+
+struct AppealsConfig {  // PA-14.3, PA-20.1, docs/appeals.md
+  int64_t window_days = 30;
+  int64_t decide_days = 7;
 };
 
 struct Config {
@@ -109,6 +135,8 @@ struct Config {
   ModerationConfig moderation;
   ContentConfig content;
   CreditConfig credit;
+  AppealsConfig appeals;
+  RumoursConfig rumours;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

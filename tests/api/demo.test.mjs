@@ -50,3 +50,23 @@ test('the demo platform has articles, followers, comments and a timeline', { ski
   assert.equal(found.status, 200, found.text);
   assert.ok(JSON.stringify(found.json).includes(String(first.id)), found.text);
 });
+
+test('PA-13.2: the demo has a debunked rumour, labelled, with its readers notified', { skip: skipReason }, async () => {
+  const list = await s.request('GET', '/api/v1/rumours');
+  assert.equal(list.status, 200, list.text);
+  assert.equal(list.json.rumours.length, 1, list.text);
+  const rumour = list.json.rumours[0];
+  assert.equal(rumour.source.name, '中国人民银行');
+  const page = await s.request('GET', `/api/v1/articles/${rumour.article_id}`);
+  assert.equal(page.status, 200, page.text);
+  assert.equal(page.json.rumour_label.rumour_id, rumour.id);
+  // Two readers read it and one forwarded it: each has the debunk once.
+  for (const phone of ['13800000006', '13800000007', '13800000008']) {
+    const token = await s.login(phone, 'herald-demo-2026');
+    const inbox = await s.request('GET', '/api/v1/me/notifications?limit=100', { token });
+    assert.equal(inbox.status, 200, inbox.text);
+    const debunks = inbox.json.items.filter((n) => n.kind === 'rumour_debunk');
+    assert.equal(debunks.length, 1, inbox.text);
+    assert.equal(debunks[0].ref, `rumour:${rumour.id}`);
+  }
+});

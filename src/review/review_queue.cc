@@ -114,12 +114,13 @@ Result<int64_t> ReviewQueue::Enqueue(Transaction& tx, const NewItem& in) const {
   const Micros now = clock_.Now();
   HERALD_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("INSERT INTO review_items (kind, category, severity, account_id, ref_id, summary, "
-               "detail, status, created_at, due_at, claimed_by, escalated_by, escalation_note, "
-               "decided_by, decision, reason_code, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', "
-               "?, ?, '', '', '', '', '', '', '') RETURNING id",
-               {in.kind, in.category, int64_t{in.severity}, OptValue(in.account_id), in.ref_id,
-                in.summary, in.detail, now, now + options_.due_for(in.kind)}));
+      tx.Query(
+          "INSERT INTO review_items (kind, category, severity, account_id, ref_id, summary, "
+          "detail, status, created_at, due_at, claimed_by, escalated_by, escalation_note, "
+          "decided_by, decision, reason_code, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', "
+          "?, ?, '', '', '', '', '', '', '') RETURNING id",
+          {in.kind, in.category, int64_t{in.severity}, OptValue(in.account_id), in.ref_id,
+           in.summary, in.detail, now, in.due_at ? *in.due_at : now + options_.due_for(in.kind)}));
   return rows.rows.at(0).Int(0);
 }
 
@@ -140,6 +141,18 @@ Result<std::vector<Item>> ReviewQueue::ItemsFor(Transaction& tx, std::string_vie
   std::vector<Item> out;
   for (const auto& r : rows.rows) out.push_back(FromRow(r));
   return out;
+}
+
+Status ReviewQueue::Reprioritise(Transaction& tx, int64_t id, int severity, Micros due_at) const {
+  if (severity < 1 || severity > 4) {
+    return InvalidArgument("severity must be 1 to 4", "invalid_review_item", "severity");
+  }
+  HERALD_ASSIGN_OR_RETURN(
+      int64_t n, tx.Execute("UPDATE review_items SET severity = ?, due_at = ? WHERE id = ? AND "
+                            "status IN ('pending', 'claimed', 'escalated')",
+                            {int64_t{severity}, due_at, id}));
+  if (n != 1) return FailedPrecondition("this item was already decided", "already_decided");
+  return Status();
 }
 
 Result<Item> ReviewQueue::Get(int64_t id) const {

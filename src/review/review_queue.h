@@ -53,6 +53,7 @@ struct NewItem {
   int64_t ref_id = 0;                 // the kind's own record (qualification id, cluster id, ...)
   std::string summary;                // one line for the list view
   std::string detail = "{}";          // a JSON object text with whatever the reviewer needs
+  std::optional<Micros> due_at;       // overrides created_at + Options::due_for(kind)
 };
 
 struct Item {
@@ -138,6 +139,10 @@ class ReviewQueue {
   // Enqueues in the caller's write transaction; returns the new item id. InvalidArgument for
   // an empty kind, a severity outside 1..4 or a detail that is not a JSON object text.
   Result<int64_t> Enqueue(storage::Transaction& tx, const NewItem& item) const;
+
+  // Sets the severity (1..4) and due time of an open item in the caller's transaction (reports
+  // re-weigh their item as reports attach). FailedPrecondition already_decided when decided.
+  Status Reprioritise(storage::Transaction& tx, int64_t id, int severity, Micros due_at) const;
 
   Result<Item> Get(int64_t id) const;
   Result<std::vector<Item>> List(const Filter& filter) const;

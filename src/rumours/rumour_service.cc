@@ -440,6 +440,22 @@ Result<Rumour> RumourService::Mark(const Caller& who, const NewRumour& in) {
                        "blacklist_sanction_id = ? WHERE id = ?",
                        {removed, issued.id, blacklist_id ? Value(*blacklist_id) : Value(), rid})
                 .status());
+        // The producer learns of the verdict and its consequences (it may appeal the sanctions).
+        notifications::NewNotification told;
+        told.user_id = producer.owner_user_id;
+        told.kind = "rumour_verdict";
+        told.title =
+            "谣言认定：您的账号发布的内容被认定为谣言 Rumour verdict on your account's content";
+        told.body =
+            "账号 Account: " + producer.name + "\n辟谣 Debunk: " + Excerpt(debunk, 500) +
+            "\n处置 Sanction: 警告 warning" +
+            (blacklist_id ? "；一年内多次被认定制造谣言，主体列入黑名单 blacklist of the subject"
+                          : "") +
+            (in.remove ? "\n相关内容已删除 The articles were removed." : "") +
+            "\n可申诉 You may appeal.";
+        told.link = "/api/v1/rumours/" + std::to_string(rid);
+        told.ref = RumourRef(rid);
+        HERALD_RETURN_IF_ERROR(notifications_.Notify(tx, told).status());
         HERALD_ASSIGN_OR_RETURN(int notified, NotifyPending(tx, rid));
         HERALD_RETURN_IF_ERROR(
             audit_

@@ -447,6 +447,16 @@ TEST_P(RumoursTest, ProducerIsWarnedAndARepeatProducerBlacklisted) {
   EXPECT_EQ(on_subject[0].reason_code, "rumour");
   EXPECT_EQ(on_subject[0].evidence.size(), 3u);
   EXPECT_EQ(SanctionsOn("account", a.id).size(), 3u);
+  // The producer is told each time, the last time of the blacklist too.
+  auto told = notifications_->List(a.owner_user_id, false, std::nullopt, 100);
+  ASSERT_TRUE(told.ok());
+  std::vector<std::string> verdicts;
+  for (const auto& n : *told) {
+    if (n.kind == "rumour_verdict") verdicts.push_back(n.body);
+  }
+  ASSERT_EQ(verdicts.size(), 3u);
+  EXPECT_NE(verdicts.front().find("blacklist"), std::string::npos);  // newest first
+  EXPECT_EQ(verdicts.back().find("blacklist"), std::string::npos);
 }
 
 TEST_P(RumoursTest, OverturnedWarningsAndOldVerdictsDoNotCount) {

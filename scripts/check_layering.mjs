@@ -14,7 +14,7 @@ const PRIVATE_HEADERS = [
   { pattern: /^<sqlite3\.h>/, owners: ['storage'] },
   { pattern: /^<libpq-fe\.h>/, owners: ['storage'] },
   { pattern: /^<sodium/, owners: ['core'] },
-  { pattern: /^<toml\+\+/, owners: ['core'] },
+  { pattern: /^<toml\+\+/, owners: ['core', 'credit'] },  // credit: its rules document (private)
   { pattern: /^<spdlog/, owners: ['core'] },
   { pattern: /^<boost\//, owners: ['http', 'api', 'gateways'] },
   { pattern: /^<CLI\//, owners: ['app'] },

@@ -159,11 +159,6 @@ struct AccountOptions {
   // (credit::CreditService::AccountCap). Empty: the platform's cap.
   std::function<Result<int>(storage::Transaction&, int64_t subject_id, int platform_cap)>
       subject_cap;
-  // PA-13.1 (issue 6): the number of accounts a subject may hold by its credit level, given the
-  // platform's cap above; called in the registration's write transaction
-  // (credit::CreditService::AccountCap). Empty: the platform's cap.
-  std::function<Result<int>(storage::Transaction&, int64_t subject_id, int platform_cap)>
-      subject_cap;
   Micros review_due = 3 * kMicrosPerDay;
   Micros inactivity = 180 * kMicrosPerDay;       // PA-10.2: six months
   Micros inactivity_grace = 30 * kMicrosPerDay;  // notice → suspension

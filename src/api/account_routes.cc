@@ -493,7 +493,9 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
           200, json::object{{"account",
                              json::object{{"id", a.id}, {"name", a.name}, {"status", "closed"}}}});
     }
-    return JsonResponse(200, json::object{{"account", PublicAccountJson(a)}});
+    json::object account = PublicAccountJson(a);
+    account["grade"] = PublicGradeJson(s, a.id);  // PA-7.2
+    return JsonResponse(200, json::object{{"account", std::move(account)}});
   }));
   router.Add(Secured(
       Method::kPatch, "/api/v1/accounts/{id}", auth::perm::kIdentityVerify,

@@ -233,9 +233,6 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
     if (options_.publish_credit) {
       HERALD_RETURN_IF_ERROR(options_.publish_credit(*tx, account, in.advertising));
     }
-    if (options_.publish_credit) {
-      HERALD_RETURN_IF_ERROR(options_.publish_credit(*tx, account, in.advertising));
-    }
   }
   if (holder.empty()) holder = account.name;
   const int64_t author_id = draft ? draft->author_user_id : user_id;

@@ -141,8 +141,10 @@ json::object OwnerAccountJson(const accounts::Account& a, const Status& can_publ
         json::object{{"allowed", a.status_reason != "self_suspension"},
                      {"deadline", Time(a.status_changed_at + 30 * kMicrosPerDay)},
                      {"how",
-                      "Appeal within 30 days through the platform's appeal procedure (申诉); a "
-                      "different moderator reviews it."}};
+                      "申诉：在期限内通过 POST /api/v1/appeals 对相关处罚提出申诉，由未参与原决定的"
+                      "审核员复核。Appeal within the window through POST /api/v1/appeals (target: "
+                      "the sanction, see GET /api/v1/me/sanctions); a different moderator "
+                      "reviews it. Procedure: GET /api/v1/policies/appeals."}};
   }
   o["last_active_at"] = Time(a.last_active_at);
   return o;

@@ -223,6 +223,7 @@ http::Router BuildRouter(ApiServices& services) {
   AddCreditRoutes(router, services);
   AddRumourRoutes(router, services);
   AddNotificationRoutes(router, services);
+  AddComplaintRoutes(router, services);
   AddAppealRoutes(router, services);
   return router;
 }

@@ -25,6 +25,7 @@
 #include "moderation/screening_service.h"
 #include "notifications/notification_service.h"
 #include "provenance/provenance_service.h"
+#include "reports/report_service.h"
 #include "review/review_queue.h"
 #include "rumours/rumour_service.h"
 #include "sanctions/sanction_service.h"
@@ -58,6 +59,7 @@ struct ApiServices {
   appeals::AppealService* appeals = nullptr;
   media::MediaLibrary* media = nullptr;
   notifications::NotificationService* notifications = nullptr;
+  reports::ReportService* reports = nullptr;
   http::Metrics* metrics = nullptr;
   const Clock* clock = nullptr;
   std::string version = "dev";

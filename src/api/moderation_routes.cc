@@ -368,6 +368,7 @@ void AddModerationRoutes(http::Router& router, ApiServices& s) {
         const Micros now = s.clock->Now();
         json::array out;
         for (const auto& x : list) out.push_back(SanctionJson(x, now));
+        HERALD_RETURN_IF_ERROR(AddAppealStatus(s, list, out));  // how and until when to appeal
         return JsonResponse(200, json::object{{"sanctions", std::move(out)}});
       },
       s));

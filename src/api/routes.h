@@ -69,6 +69,8 @@ boost::json::value RumourLabelJson(const ApiServices& s, int64_t article_id);
 boost::json::object RumourLabelJson(const rumours::Label& l);
 // Route group defined in notification_routes.cc (the user's inbox; issue 6).
 void AddNotificationRoutes(http::Router& router, ApiServices& s);
+// Route group defined in complaint_routes.cc (reports and complaints; issue 6, PA-20).
+void AddComplaintRoutes(http::Router& router, ApiServices& s);
 // Route group defined in appeal_routes.cc (appeals, the published procedure; issue 6).
 void AddAppealRoutes(http::Router& router, ApiServices& s);
 // Adds "appeal" to each sanction object of `out` (SanctionJson of `list`, same order): whether

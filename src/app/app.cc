@@ -55,11 +55,13 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : credit::CreditService::Migrations()) all.push_back(m);
   for (auto& m : rumours::RumourService::Migrations()) all.push_back(m);
   for (auto& m : appeals::AppealService::Migrations()) all.push_back(m);
+  for (auto& m : reports::ReportService::Migrations()) all.push_back(m);
   return all;
 }
 
 App::~App() {
   // Reverse order of construction.
+  reports_.reset();
   appeals_.reset();
   rumours_.reset();
   feed_.reset();
@@ -313,6 +315,16 @@ Status App::OpenServices() {
   appeals_ = std::make_unique<appeals::AppealService>(*db_, *audit_, clock, *review_, *sanctions_,
                                                       *accounts_, *articles_, groups_.get(),
                                                       notifications_.get(), appeal_opts);
+  // PA-20.1, PA-20.2, GR-12: reports register the review handler for kind "report".
+  reports::Options report_opts;
+  report_opts.daily_limit_user = static_cast<int>(config_.reports.daily_limit_user);
+  report_opts.daily_limit_anonymous = static_cast<int>(config_.reports.daily_limit_anonymous);
+  report_opts.accept_within = config_.reports.accept_hours * kMicrosPerHour;
+  report_opts.handle_within = config_.reports.handle_hours * kMicrosPerHour;
+  report_opts.handle_within_urgent = config_.reports.handle_hours_urgent * kMicrosPerHour;
+  report_opts.campaign_min_reports = static_cast<int>(config_.reports.campaign_min_reports);
+  reports_ = std::make_unique<reports::ReportService>(*db_, *audit_, clock, random_, *keys_,
+                                                      *review_, *notifications_, report_opts);
   return Status();
 }
 
@@ -365,6 +377,7 @@ Status App::Serve() {
   services.media = media_.get();
   services.notifications = notifications_.get();
   services.appeals = appeals_.get();
+  services.reports = reports_.get();
   services.metrics = &metrics;
   services.clock = &clock_;
   services.version = HERALD_VERSION;
@@ -418,6 +431,9 @@ Status App::Serve() {
         // PA-13.2: later copies labelled, readers notified, early warning.
         auto rumour_jobs = rumours_->RunJobs(clock().Now());
         if (!rumour_jobs.ok()) log::Warn("rumour jobs failed: " + rumour_jobs.status().ToString());
+        // PA-20.1: open reports past their time limit go to the content security officer.
+        auto report_jobs = reports_->RunJobs(clock().Now());
+        if (!report_jobs.ok()) log::Warn("report jobs failed: " + report_jobs.status().ToString());
         if (!purged.ok()) {
           log::Warn("content purge failed: " + purged.status().ToString());
         } else if (purged->articles > 0) {

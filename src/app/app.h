@@ -23,6 +23,7 @@
 #include "moderation/screening_service.h"
 #include "notifications/notification_service.h"
 #include "provenance/provenance_service.h"
+#include "reports/report_service.h"
 #include "review/review_queue.h"
 #include "rumours/rumour_service.h"
 #include "sanctions/sanction_service.h"
@@ -80,6 +81,7 @@ class App {
   feed::FeedService& feed() { return *feed_; }
   rumours::RumourService& rumours() { return *rumours_; }
   appeals::AppealService& appeals() { return *appeals_; }
+  reports::ReportService& reports() { return *reports_; }
   review::ReviewQueue& review() { return *review_; }
   notifications::NotificationService& notifications() { return *notifications_; }
   moderation::ScreeningService& screening() { return *screening_; }
@@ -124,6 +126,7 @@ class App {
   std::unique_ptr<feed::FeedService> feed_;
   std::unique_ptr<rumours::RumourService> rumours_;
   std::unique_ptr<appeals::AppealService> appeals_;
+  std::unique_ptr<reports::ReportService> reports_;
   int migrations_applied_ = 0;
 };
 

@@ -154,6 +154,14 @@ Status ValidateConfig(const Config& c) {
     return BadKey("rumours.rescan_days", "must be between 0 and 3650");
   if (c.rumours.reader_retention_days < 1 || c.rumours.reader_retention_days > 3650)
     return BadKey("rumours.reader_retention_days", "must be between 1 and 3650");
+  if (c.reports.daily_limit_user < 0 || c.reports.daily_limit_anonymous < 0)
+    return BadKey("reports.daily_limit_user", "daily limits must be 0 (unlimited) or more");
+  if (c.reports.accept_hours < 1 || c.reports.handle_hours < 1 ||
+      c.reports.handle_hours_urgent < 1 || c.reports.handle_hours_urgent > c.reports.handle_hours)
+    return BadKey("reports.handle_hours",
+                  "time limits must be at least 1 hour, the urgent one no longer than the others");
+  if (c.reports.campaign_min_reports < 2)
+    return BadKey("reports.campaign_min_reports", "must be at least 2");
   if (c.appeals.window_days < 0 || c.appeals.window_days > 365)
     return BadKey("appeals.window_days", "must be between 1 and 365 (0 only in tests)");
   if (c.appeals.decide_days < 1 || c.appeals.decide_days > 90)
@@ -214,6 +222,12 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("moderation", "review_claim_minutes", &c.moderation.review_claim_minutes),
       IntKey("content", "retention_days", &c.content.retention_days),
       StrKey("credit", "rules_file", &c.credit.rules_file),
+      IntKey("reports", "daily_limit_user", &c.reports.daily_limit_user),
+      IntKey("reports", "daily_limit_anonymous", &c.reports.daily_limit_anonymous),
+      IntKey("reports", "accept_hours", &c.reports.accept_hours),
+      IntKey("reports", "handle_hours", &c.reports.handle_hours),
+      IntKey("reports", "handle_hours_urgent", &c.reports.handle_hours_urgent),
+      IntKey("reports", "campaign_min_reports", &c.reports.campaign_min_reports),
       IntKey("appeals", "window_days", &c.appeals.window_days),
       IntKey("appeals", "decide_days", &c.appeals.decide_days),
       IntKey("rumours", "blacklist_after", &c.rumours.blacklist_after),

@@ -27,6 +27,9 @@
 //            warning_min_reads, warning_factor, warning_categories (comma-separated account
 //            categories prone to rumours), rescan_days, reader_retention_days (PA-13.2)
 //                                                           HERALD_RUMOURS_<KEY>
+//   [reports] daily_limit_user, daily_limit_anonymous (reports per reporter per 24 h; 0 =
+//            unlimited), accept_hours, handle_hours, handle_hours_urgent (illegal_content,
+//            pornography, fraud), campaign_min_reports (PA-20.1, PA-20.2)  HERALD_REPORTS_<KEY>
 //   [credit] rules_file (a TOML file replacing the embedded credit and grade rules, issue 6;
 //            empty: the embedded rules)                     HERALD_CREDIT_<KEY>
 //   [appeals] window_days (appeal within this many days of the decision; 1..365, or 0 in tests
@@ -115,6 +118,15 @@ struct RumoursConfig {  // PA-13.2, docs/rumours.md
   int64_t reader_retention_days = 180;
 };
 
+struct ReportsConfig {  // PA-20.1, PA-20.2, docs/reports.md
+  int64_t daily_limit_user = 20;
+  int64_t daily_limit_anonymous = 5;
+  int64_t accept_hours = 24;
+  int64_t handle_hours = 168;
+  int64_t handle_hours_urgent = 48;
+  int64_t campaign_min_reports = 3;
+};
+
 struct CreditConfig {
   std::string rules_file;  // empty: credit::DefaultRulesToml()
 };
@@ -137,6 +149,7 @@ struct Config {
   CreditConfig credit;
   AppealsConfig appeals;
   RumoursConfig rumours;
+  ReportsConfig reports;
 
   // The database URL in force: `db`, or the default SQLite file under data_dir.
   std::string DatabaseUrl() const;

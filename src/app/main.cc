@@ -349,6 +349,9 @@ int Main(int argc, char** argv) {
     // PA-13.2: later copies labelled, readers notified, early warning.
     auto rumour_jobs = (*app)->rumours().RunJobs((*app)->clock().Now());
     if (!rumour_jobs.ok()) return Fail(rumour_jobs.status());
+    // PA-20.1: overdue reports escalated to the content security officer.
+    auto report_jobs = (*app)->reports().RunJobs((*app)->clock().Now());
+    if (!report_jobs.ok()) return Fail(report_jobs.status());
     std::printf(
         "{\"credit\":{\"recovered\":%d,\"bonuses_granted\":%d,\"bonuses_withdrawn\":%d,"
         "\"grades_computed\":%d},"
@@ -356,12 +359,15 @@ int Main(int argc, char** argv) {
         "\"qualifications_expired\":%d,\"cancellations_completed\":%d,\"purged\":%d,"
         "\"subjects_reverified\":%d,\"subjects_revoked\":%d,"
         "\"rumours\":{\"warnings_queued\":%d,\"labels_added\":%d,\"notified\":%d,"
-        "\"readers_pruned\":%d}}\n",
+        "\"readers_pruned\":%d},"
+        "\"reports\":{\"escalated\":%lld,\"marked_overdue\":%lld}}\n",
         c->recovered, c->bonuses_granted, c->bonuses_withdrawn, c->grades_computed,
         r->corrections_closed, r->inactivity_notices, r->inactivity_suspensions,
         r->qualifications_expired, r->cancellations_completed, r->purged, r->subjects_reverified,
         r->subjects_revoked, rumour_jobs->warnings_queued, rumour_jobs->labels_added,
-        rumour_jobs->notified, rumour_jobs->readers_pruned);
+        rumour_jobs->notified, rumour_jobs->readers_pruned,
+        static_cast<long long>(report_jobs->escalated),
+        static_cast<long long>(report_jobs->marked_overdue));
     return 0;
   }
   if (report_sanctions->parsed()) {

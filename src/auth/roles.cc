@@ -71,6 +71,10 @@ const std::vector<std::string_view>& PermissionsOf(Role role) {
     for (Role r : {Role::kContentSecurityOfficer, Role::kPlatformAdmin}) {
       t[r] = with(t[r], {kCreditManage});
     }
+    // Reports (PA-20): staff who handle or check them read every report.
+    for (Role r : {Role::kModerator, Role::kContentSecurityOfficer, Role::kAuditor}) {
+      t[r] = with(t[r], {kReportsView});
+    }
     return t;
   }();
   return table.at(role);

@@ -49,6 +49,7 @@ inline constexpr std::string_view kEmergencyManage = "emergency.manage";  // eme
 inline constexpr std::string_view kCreditView = "credit.view";      // any subject's credit, grades
 inline constexpr std::string_view kCreditManage = "credit.manage";  // adjust a subject's credit
 inline constexpr std::string_view kRumoursManage = "rumours.manage";  // verdicts, traces (PA-13.2)
+inline constexpr std::string_view kReportsView = "reports.view";      // all reports (PA-20)
 }  // namespace perm
 
 std::string_view RoleName(Role role);

@@ -70,3 +70,21 @@ test('PA-13.2: the demo has a debunked rumour, labelled, with its readers notifi
     assert.equal(debunks[0].ref, `rumour:${rumour.id}`);
   }
 });
+
+test('PA-14.3: the demo has a sanction under appeal, pending for a moderator other than the issuer', { skip: skipReason }, async () => {
+  const op = await s.login('13800000005', 'herald-demo-2026');
+  const mine = (await s.request('GET', '/api/v1/me/appeals', { token: op })).json.appeals;
+  assert.equal(mine.length, 1, JSON.stringify(mine));
+  assert.equal(mine[0].status, 'pending');
+  assert.equal(mine[0].target.type, 'sanction');
+  const sanctions = (await s.request('GET', '/api/v1/me/sanctions', { token: op })).json.sanctions;
+  const appealed = sanctions.find((x) => x.id === mine[0].target.id);
+  assert.equal(appealed.measure, 'warning');
+  assert.equal(appealed.appeal.appeal_id, mine[0].id);
+  const mod = await s.login('13800000003', 'herald-demo-2026');
+  const open = (await s.request('GET', '/api/v1/appeals?status=open', { token: mod })).json.appeals;
+  assert.deepEqual(open.map((a) => a.id), [mine[0].id]);
+  const item = (await s.request('GET', `/api/v1/reviews/${open[0].review_id}`, { token: mod })).json.item;
+  assert.equal(item.kind, 'appeal');
+  assert.equal(item.status, 'pending');
+});

@@ -493,6 +493,41 @@ TEST_P(RumoursTest, OverturnedWarningsAndOldVerdictsDoNotCount) {
   EXPECT_TRUE(SanctionsOn("subject", a.subject_id).empty());
 }
 
+TEST_P(RumoursTest, AClusterIsDebunkedAsAWholeAndItsEarliestAccountWarned) {
+  std::vector<accounts::Account> accs;
+  std::vector<int64_t> ids;
+  std::optional<int64_t> cluster;
+  for (int i = 0; i < 5; ++i) {
+    accs.push_back(NewAccount("批量号" + std::to_string(i)));
+    content::ArticleInput in;
+    in.title = "扩散" + std::to_string(i);
+    in.body = std::string(kRumourBody) + std::string(static_cast<size_t>(i), '!');
+    auto r = articles_->Publish(accs.back().owner_user_id, accs.back().id, in, meta_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ids.push_back(r->article.id);
+    if (r->article.cluster_id) cluster = r->article.cluster_id;
+    clock_.Advance(kMicrosPerMinute);
+  }
+  ASSERT_TRUE(cluster) << "a cluster was raised";
+  NewRumour in = Verdict(std::nullopt, true);
+  in.cluster_id = cluster;
+  auto r = rumours_->Mark(Mod(), in);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->cluster_id, cluster);
+  EXPECT_EQ(r->article_ids, ids);
+  EXPECT_EQ(r->removed_count, 5);
+  EXPECT_EQ(r->article_id, ids.front());
+  EXPECT_EQ(r->producer_account_id, accs.front().id);
+  for (int64_t id : ids) {
+    auto label = rumours_->LabelFor(id);
+    ASSERT_TRUE(label.ok());
+    EXPECT_EQ(label->rumour_id, r->id);
+  }
+  // Only the producer of the earliest article is warned.
+  EXPECT_EQ(SanctionsOn("account", accs.front().id).size(), 1u);
+  EXPECT_TRUE(SanctionsOn("account", accs.back().id).empty());
+}
+
 TEST_P(RumoursTest, LaterCopiesAreLabelledByTheJob) {
   auto a = NewAccount("水务传闻");
   auto b = NewAccount("转载小号");

@@ -294,6 +294,7 @@ int RunDemo(App& app) {
   if (Status st = DemoContent(app, meta); !st.ok()) return DemoFail(st);
   if (Status st = DemoAppeals(app, operator_id, meta); !st.ok()) return DemoFail(st);
   if (Status st = DemoRumours(app, operator_id, meta); !st.ok()) return DemoFail(st);
+  if (Status st = DemoReports(app, meta); !st.ok()) return DemoFail(st);
   std::printf("Demo data loaded into %s\n", app.config().DatabaseUrl().c_str());
   std::printf("Demo logins (password for all: %s):\n", kDemoPassword);
   for (const auto& d : kDemoUsers) {

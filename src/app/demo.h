@@ -11,5 +11,8 @@ Status DemoAppeals(App& app, int64_t operator_user_id, const auth::RequestMeta& 
 // The demo's debunked rumour (demo_rumours.cc): a rumour on the operator's lifestyle account,
 // read and forwarded by the demo readers, debunked by the moderator; the readers are notified.
 Status DemoRumours(App& app, int64_t operator_user_id, const auth::RequestMeta& meta);
+// The demo's reports (demo_reports.cc): one screened and waiting, one handled with feedback, and
+// a campaign-suspected group from three new accounts.
+Status DemoReports(App& app, const auth::RequestMeta& meta);
 
 }  // namespace herald::app

@@ -88,3 +88,31 @@ test('PA-14.3: the demo has a sanction under appeal, pending for a moderator oth
   assert.equal(item.kind, 'appeal');
   assert.equal(item.status, 'pending');
 });
+
+test('PA-20.1, PA-20.2: the demo has reports waiting, handled with feedback, and a campaign-suspected group', { skip: skipReason }, async () => {
+  const mod = await s.login('13800000003', 'herald-demo-2026');
+  const all = (await s.request('GET', '/api/v1/reports', { token: mod })).json.items;
+  assert.equal(all.length, 5, JSON.stringify(all));
+  const waiting = all.find((r) => r.category === 'copyright_infringement');
+  assert.equal(waiting.stage, 'screened');
+  assert.equal(waiting.campaign, false);
+  const campaign = all.filter((r) => r.campaign);
+  assert.equal(campaign.length, 3);
+  for (const r of campaign) {
+    assert.equal(r.campaign_group, campaign[0].review_item_id);
+    assert.match(r.campaign_reasons, /new_user/);
+  }
+  assert.notEqual(campaign[0].review_item_id, waiting.review_item_id);
+  // The campaign did not raise its item above the category's base severity.
+  assert.equal((await s.request('GET', `/api/v1/reviews/${campaign[0].review_item_id}`, { token: mod })).json.item.severity, 3);
+  const zhou = await s.login('13800000007', 'herald-demo-2026');
+  const mine = (await s.request('GET', '/api/v1/me/reports', { token: zhou })).json.items;
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0].stage, 'feedback');
+  assert.equal(mine[0].outcome, 'not_upheld');
+  const notes = (await s.request('GET', '/api/v1/me/notifications', { token: zhou })).json.items;
+  assert.ok(notes.some((n) => n.kind === 'report_outcome' && n.ref === `report:${mine[0].id}`), JSON.stringify(notes));
+  const item = (await s.request('GET', `/api/v1/reviews/${waiting.review_item_id}`, { token: mod })).json.item;
+  assert.equal(item.kind, 'report');
+  assert.equal(item.status, 'pending');
+});

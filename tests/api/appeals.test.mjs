@@ -54,8 +54,11 @@ function decide(token, id, body) {
 
 test('PA-14.3, PA-19.2: appeal end to end — the operator appeals a sanction, the issuing moderator is refused, another overturns it and the operator publishes again', { skip: skipReason }, async () => {
   const op = await newAccount(s, '申诉演练号');
+  const credit = async () => (await s.request('GET', '/api/v1/me/credit', { token: op.token })).json.subjects.find((c) => c.subject_id === op.subject.id).score;
+  const scoreBefore = await credit();
   const x = await sanction(s, mod, op.account.id);
   expectError(assert, await publish(op), 409, 'sanctioned');
+  assert.ok((await credit()) < scoreBefore, 'the sanction costs credit');
 
   // The operator's view: the recorded reason, how and until when to appeal.
   let mine = (await s.request('GET', '/api/v1/me/sanctions', { token: op.token })).json.sanctions;
@@ -116,6 +119,8 @@ test('PA-14.3, PA-19.2: appeal end to end — the operator appeals a sanction, t
   assert.ok(done.json.appeal.decided_at);
   const ok = await publish(op);
   assert.equal(ok.status, 201, ok.text);
+  // Overturned on appeal: the credit deduction is reversed.
+  assert.equal(await credit(), scoreBefore);
   const lifted = (await s.request('GET', `/api/v1/sanctions/${x.id}`, { token: auditor })).json.sanction;
   assert.equal(lifted.status, 'lifted');
   assert.ok(lifted.lift_reason.startsWith('appeal overturned:'), lifted.lift_reason);

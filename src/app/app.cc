@@ -155,6 +155,7 @@ Status App::RotateKeys() {
       [&](storage::Transaction& tx) -> Status {
         HERALD_RETURN_IF_ERROR(auth::AuthService::ReencryptPii(tx, from, to));
         HERALD_RETURN_IF_ERROR(subjects::SubjectService::ReencryptPii(tx, from, to));
+        HERALD_RETURN_IF_ERROR(reports::ReportService::ReencryptPii(tx, from, to));
         return audit
             .Append(tx, audit::NewEntry{"cli", "keys.rotate", "pii_keys",
                                         "{\"key_id\":\"" + to.key_id + "\"}", "keys-rotate"})

@@ -707,6 +707,25 @@ Result<JobReport> ReportService::RunJobs(Micros now) {
   return rep;
 }
 
+Status ReportService::ReencryptPii(Transaction& tx, const auth::PiiKeys& from,
+                                   const auth::PiiKeys& to) {
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT id, contact_enc FROM reports WHERE contact_enc IS NOT NULL"));
+  for (const auto& r : rows.rows) {
+    auto contact = crypto::Open(from.encryption_key, r.Bytes(1), "reports.contact");
+    if (!contact.ok()) {
+      return Internal("a reporter contact does not open under the current key",
+                      "pii_decrypt_failed");
+    }
+    HERALD_RETURN_IF_ERROR(
+        tx.Execute("UPDATE reports SET contact_enc = ?, key_id = ? WHERE id = ?",
+                   {storage::Blob{crypto::Seal(to.encryption_key, *contact, "reports.contact")},
+                    to.key_id, r.Int(0)})
+            .status());
+  }
+  return Status();
+}
+
 std::vector<storage::Migration> ReportService::Migrations() {
   return {{"reports/0001_reports", R"SQL(
 CREATE TABLE reports (

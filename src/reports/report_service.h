@@ -175,6 +175,12 @@ class ReportService {
 
   const Options& options() const { return options_; }
 
+  // `herald keys rotate`: re-seals every reporter contact under `to`. The address and device
+  // hashes cannot be recomputed (only hashes are kept): after a rotation, campaign checks and
+  // anonymous reporters' records and limits start afresh for those hashes.
+  static Status ReencryptPii(storage::Transaction& tx, const auth::PiiKeys& from,
+                             const auth::PiiKeys& to);
+
   static std::vector<storage::Migration> Migrations();
 
  private:

@@ -324,6 +324,28 @@ TEST_P(ReportsTest, OverdueReportsAreEscalatedAndMarked) {
   EXPECT_EQ(svc_->Get(r->report.id, u, false, "")->stage, "feedback");
 }
 
+TEST_P(ReportsTest, ContactsAreSealedAndResealedUnderANewKey) {
+  NewReport anon = On("article", 1);
+  anon.contact = "13812345678";
+  auto r = svc_->Submit(As(std::nullopt), anon);
+  ASSERT_TRUE(r.ok());
+  auto tx = db_->Begin(storage::TxMode::kWrite);
+  ASSERT_TRUE(tx.ok());
+  auto raw = (*tx)->Query("SELECT contact_enc FROM reports WHERE id = ?", {r->report.id});
+  ASSERT_TRUE(raw.ok());
+  const std::string sealed = raw->rows.at(0).Bytes(0);
+  EXPECT_EQ(sealed.find("13812345678"), std::string::npos);
+  auth::PiiKeys next = auth::PiiKeys::Derive(std::string(32, 'n'));
+  next.key_id = "k2";
+  ASSERT_TRUE(ReportService::ReencryptPii(**tx, keys_, next).ok());
+  auto again = (*tx)->Query("SELECT contact_enc, key_id FROM reports WHERE id = ?", {r->report.id});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->rows.at(0).Text(1), "k2");
+  auto opened = crypto::Open(next.encryption_key, again->rows.at(0).Bytes(0), "reports.contact");
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, "13812345678");
+}
+
 TEST_P(ReportsTest, DailyLimitPerReporter) {
   int64_t u = NewUser();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(svc_->Submit(As(u), On("article", 1 + i)).ok());

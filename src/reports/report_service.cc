@@ -305,6 +305,10 @@ Result<Submitted> ReportService::Submit(const Reporter& who, const NewReport& in
                                      "too_many_reports");
           }
         }
+        // One open item per target even when two first reports race (PostgreSQL; SQLite
+        // writers are serialised anyway).
+        HERALD_RETURN_IF_ERROR(
+            tx.LockExclusive("reports:" + in.target_type + ":" + std::to_string(in.target_id)));
         HERALD_ASSIGN_OR_RETURN(TargetInfo target,
                                 options_.resolver(tx, in.target_type, in.target_id));
         // The reporter's record.

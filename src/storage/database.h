@@ -114,6 +114,10 @@ class Database {
 struct DatabaseOptions {
   int readers = 4;             // SQLite reader connections / PostgreSQL pool size
   int busy_timeout_ms = 5000;  // wait for locks and pool connections
+  // SQLite: the page cache of each connection (allocated as pages are read). The default 2 MiB
+  // of SQLite holds too few of a large database's interior B-tree pages: each lookup then reads
+  // them again from the operating system (docs/benchmarks.md).
+  int sqlite_cache_kib = 64 * 1024;
 };
 
 // Opens `url`: "sqlite:///abs/path.db" or "sqlite://relative/path.db" (the file and its

@@ -115,7 +115,7 @@ class SqliteConnection {
 };
 
 Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path, bool reader,
-                                                         int busy_timeout_ms) {
+                                                         int busy_timeout_ms, int cache_kib) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -130,11 +130,12 @@ Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path
   // Reject "text" as a string literal, as PostgreSQL does: double quotes are identifiers only.
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
-  const char* setup = reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+  std::string setup = reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
                              : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
                                "PRAGMA synchronous=NORMAL;";
+  setup += " PRAGMA cache_size=-" + std::to_string(std::max(cache_kib, 64)) + ";";
   char* err = nullptr;
-  rc = sqlite3_exec(db, setup, nullptr, nullptr, &err);
+  rc = sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
@@ -417,11 +418,13 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
   }
   int timeout = std::max(options.busy_timeout_ms, 0);
   // The writer first: it switches the file to WAL mode, which the readers then share.
-  HERALD_ASSIGN_OR_RETURN(auto writer, OpenConnection(path, /*reader=*/false, timeout));
+  HERALD_ASSIGN_OR_RETURN(
+      auto writer, OpenConnection(path, /*reader=*/false, timeout, options.sqlite_cache_kib));
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   int n = std::max(options.readers, 1);
   for (int i = 0; i < n; ++i) {
-    HERALD_ASSIGN_OR_RETURN(auto reader, OpenConnection(path, /*reader=*/true, timeout));
+    HERALD_ASSIGN_OR_RETURN(
+        auto reader, OpenConnection(path, /*reader=*/true, timeout, options.sqlite_cache_kib));
     readers.push_back(std::move(reader));
   }
   DatabaseOptions effective = options;

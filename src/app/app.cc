@@ -285,7 +285,12 @@ Status App::OpenServices() {
                                                          *review_, std::move(comment_opts));
   HERALD_ASSIGN_OR_RETURN(search_normalizer_,
                           text::Normalizer::Create(feed::SearchNormalizerOptions()));
-  feed_ = std::make_unique<feed::FeedService>(*db_, *search_normalizer_);
+  // PA-7.2: the credit rules say which account grades are not recommended.
+  feed::FeedOptions feed_opts;
+  for (const auto& g : credit_->rules().grades) {
+    if (!g.recommendable) feed_opts.unrecommended_grades.push_back(g.grade);
+  }
+  feed_ = std::make_unique<feed::FeedService>(*db_, *search_normalizer_, std::move(feed_opts));
   // PA-13.2: rumours registers its read hook (social), purge hook (content) and review handler.
   rumours::Options rumour_opts;
   rumour_opts.blacklist_after = static_cast<int>(config_.rumours.blacklist_after);

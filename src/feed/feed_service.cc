@@ -309,8 +309,8 @@ text::NormalizerOptions SearchNormalizerOptions() {
   return o;
 }
 
-FeedService::FeedService(storage::Database& db, const text::Normalizer& norm)
-    : db_(db), norm_(norm) {
+FeedService::FeedService(storage::Database& db, const text::Normalizer& norm, FeedOptions options)
+    : db_(db), norm_(norm), options_(std::move(options)) {
   if (db.backend() == Backend::kSqlite) {
     timeline_cache_ = std::make_unique<internal::TimelineCache>();
   }
@@ -407,12 +407,23 @@ Result<FeedPage> FeedService::Page(const std::string& kind, int64_t user_id,
   std::string candidates;
   std::vector<Value> params;
   if (kind == "latest") {
+    std::string grades;
+    for (const auto& g : options_.unrecommended_grades) {
+      grades += grades.empty() ? "?" : ",?";
+      params.emplace_back(g);
+    }
     candidates =
         "SELECT a.id AS id, a.published_at AS p FROM articles a "
         "JOIN accounts c ON c.id = a.account_id "
-        "WHERE a.status = 'published' AND c.status = 'active' AND (a.published_at, a.id) < (?, ?) "
+        "WHERE a.status = 'published' AND c.status = 'active' AND (a.published_at, a.id) < (?, "
+        "?) " +
+        (grades.empty() ? std::string()
+                        : "AND NOT EXISTS (SELECT 1 FROM account_grades g WHERE g.account_id = "
+                          "c.id AND g.grade IN (" +
+                              grades + ")) ") +
         "ORDER BY a.published_at DESC, a.id DESC LIMIT ?";
-    params = {bound.first, bound.second, take};
+    params.insert(params.begin(), {bound.first, bound.second});
+    params.emplace_back(take);
   } else if (kind == "account") {
     // `user_id` is the account here.
     candidates =

@@ -108,15 +108,23 @@ struct SyncReport {
 // traditional → simplified; punctuation and whitespace are kept).
 text::NormalizerOptions SearchNormalizerOptions();
 
+struct FeedOptions {
+  // Account grades (PA-7.2; the credit module's account_grades.grade) that the credit rules do
+  // not recommend: the articles of such accounts are left out of the platform-wide Latest list.
+  // Their followers still see them in timelines, and the account's own list shows them. Empty:
+  // no grade filter (and no read of the grades table).
+  std::vector<std::string> unrecommended_grades;
+};
+
 class FeedService {
  public:
   // `norm` must have been created with SearchNormalizerOptions() (indexed text and queries must
   // fold alike); it must outlive the service.
-  FeedService(storage::Database& db, const text::Normalizer& norm);
+  FeedService(storage::Database& db, const text::Normalizer& norm, FeedOptions options = {});
 
   // The reader's subscription timeline. InvalidArgument invalid_cursor, invalid_limit.
   Result<FeedPage> Timeline(int64_t user_id, const PageRequest& page) const;
-  // Every published article of an active account. Same errors.
+  // Every published article of an active account whose grade is recommended. Same errors.
   Result<FeedPage> Latest(const PageRequest& page) const;
   // One account's published articles (its public page), newest first by publication time; empty
   // while the account is not active. Same errors (the caller checks that the account exists).
@@ -146,6 +154,7 @@ class FeedService {
 
   storage::Database& db_;
   const text::Normalizer& norm_;
+  FeedOptions options_;
   std::unique_ptr<internal::TimelineCache> timeline_cache_;  // SQLite only
 };
 

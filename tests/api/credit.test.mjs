@@ -169,7 +169,11 @@ test('PA-7.2: the account grade follows credit and upheld violations; the public
   assert.equal((await s.request('GET', `/api/v1/accounts/${account.id}/grade`, { token: mod })).status, 200);
 
   // An original article raises originality; the nightly job stores the grade.
-  assert.equal((await publish(op, account, { original: true })).status, 201);
+  const published = await publish(op, account, { original: true });
+  assert.equal(published.status, 201);
+  const latestIds = async () =>
+    (await s.request('GET', '/api/v1/feed/latest?limit=100')).json.items.map((it) => it.account_id);
+  assert.ok((await latestIds()).includes(account.id), 'a recommended account is in the latest list');
   const jobs = s.cli(['jobs', 'run']);
   assert.equal(jobs.status, 0, jobs.stderr);
   assert.ok(JSON.parse(jobs.stdout).credit.grades_computed >= 1);
@@ -189,4 +193,9 @@ test('PA-7.2: the account grade follows credit and upheld violations; the public
   pub = await s.request('GET', `/api/v1/accounts/${account.id}`);
   assert.equal(pub.json.account.grade.grade, 'D');
   assert.equal(pub.json.account.grade.recommendable, false);
+  // Not recommended: left out of the platform-wide latest list, still on its own page.
+  assert.ok(!(await latestIds()).includes(account.id), 'a grade-D account is not recommended');
+  const own = await s.request('GET', `/api/v1/accounts/${account.id}/articles`);
+  assert.equal(own.status, 200, own.text);
+  assert.equal(own.json.items.length, 1);
 });

@@ -868,6 +868,12 @@ CREATE TABLE rumour_warnings (
 CREATE UNIQUE INDEX rumour_warnings_open ON rumour_warnings (article_id) WHERE is_open = 1;
 CREATE INDEX rumour_warnings_review ON rumour_warnings (review_id);
 )SQL",
+           ""},
+          // The early-warning job counts the last hour's forwards and reads per article: index
+          // ranges on the social module's tables instead of scanning them every run.
+          {"rumours/0002_traffic_indexes",
+           "CREATE INDEX rumours_forwards_time ON social_forwards (created_at, article_id);\n"
+           "CREATE INDEX rumours_reads_time ON social_reads (created_at, article_id);\n",
            ""}};
 }
 

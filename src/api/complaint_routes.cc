@@ -1,7 +1,7 @@
 // Routes of complaints and reports (投诉举报; issue 6: PA-20.1, PA-20.2, GR-12;
 // reports/report_service.h, docs/reports.md). Not the regulator's sanctions report (report.cc).
 // Anyone may report, signed in or not; a reporter without a session gets an access token to
-// read the report and its outcome. Staff with reports.view list and read every report; they
+// read the report and its outcome. Staff with reports.read list and read every report; they
 // decide reports through the review queue (kind "report").
 #include <boost/json.hpp>
 

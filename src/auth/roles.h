@@ -46,10 +46,10 @@ inline constexpr std::string_view kSanctionsRead = "sanctions.read";  // all san
 inline constexpr std::string_view kDictionariesManage = "dictionaries.manage";  // screening lists
 inline constexpr std::string_view kEmergencyManage = "emergency.manage";  // emergency controls
 // Credit and grades (issue 6).
-inline constexpr std::string_view kCreditView = "credit.view";      // any subject's credit, grades
+inline constexpr std::string_view kCreditView = "credit.read";      // any subject's credit, grades
 inline constexpr std::string_view kCreditManage = "credit.manage";  // adjust a subject's credit
 inline constexpr std::string_view kRumoursManage = "rumours.manage";  // verdicts, traces (PA-13.2)
-inline constexpr std::string_view kReportsView = "reports.view";      // all reports (PA-20)
+inline constexpr std::string_view kReportsView = "reports.read";      // all reports (PA-20)
 }  // namespace perm
 
 std::string_view RoleName(Role role);

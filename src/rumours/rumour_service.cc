@@ -637,7 +637,9 @@ Result<int> RumourService::ScanLaterCopies(Micros now) {
     for (const auto& r : rows.rows) recent.emplace_back(r.Int(0), r.Int(1));
   }
   int added_total = 0;
-  for (const auto& [rid, article_id] : recent) {
+  for (const auto& entry : recent) {
+    // Plain variables: lambdas may not capture structured bindings before C++20 P1091 (clang).
+    const int64_t rid = entry.first, article_id = entry.second;
     auto near = NearCopies(article_id);
     if (!near.ok()) {
       if (near.status().reason() == "article_not_found") continue;  // purged

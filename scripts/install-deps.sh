@@ -15,6 +15,7 @@ PACKAGES=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # content/: Markdown bodies to sanitised HTML
   wrk bc curl nodejs npm ca-certificates
   python3-jieba  # bench/: its jieba/dict.txt is the word list of the screening benchmark
+  chromium fonts-noto-cjk  # tests/e2e/: the web UI in a real headless browser (playwright-core)
 )
 
 missing=()
@@ -45,4 +46,10 @@ fi
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "install-deps: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The web front end (web/): its own lockfile.
+if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+  echo "install-deps: npm ci (web)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -5,6 +5,7 @@
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "content/article_service.h"
+#include "content/markdown.h"
 #include "provenance/provenance_service.h"
 
 namespace herald::api::internal {
@@ -333,6 +334,16 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
     return JsonResponse(200, json::object{{"article", ArticleJson(a, false)},
                                           {"rumour_label", RumourLabelJson(s, a.id)}});
   }));
+  // The live preview of the editor: the body rendered exactly as publishing renders it.
+  router.Add(Secured(
+      Method::kPost, "/api/v1/articles/preview", auth::perm::kSelfWrite,
+      [](Request& req, const Principal&) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req, {"body"}));
+        HERALD_ASSIGN_OR_RETURN(std::string markdown, body.RequiredString("body", 50'000));
+        HERALD_ASSIGN_OR_RETURN(content::RenderedMarkdown r, content::RenderMarkdown(markdown));
+        return JsonResponse(200, json::object{{"html", r.html}});
+      },
+      s));
   router.Add(
       Public(Method::kGet, "/api/v1/article-uids/{uid}", [&s](Request& req) -> Result<Response> {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));

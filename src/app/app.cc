@@ -19,6 +19,7 @@
 #include "http/access_log.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "web/static_site.h"
 
 #ifndef HERALD_VERSION
 #define HERALD_VERSION "dev"
@@ -388,6 +389,13 @@ Status App::Serve() {
   services.clock = &clock_;
   services.version = HERALD_VERSION;
   http::Router router = api::BuildRouter(services);
+  std::shared_ptr<const web::StaticSite> site;
+  if (!config_.server.web_root.empty()) {
+    HERALD_ASSIGN_OR_RETURN(site, web::StaticSite::Load(config_.server.web_root));
+    router.SetFallback(site->AsRoute());
+    log::Info("serving the web front end from " + config_.server.web_root + " (" +
+              std::to_string(site->file_count()) + " files)");
+  }
 
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::ServerOptions opts;

@@ -36,6 +36,7 @@ struct CommonFlags {
   std::string data;
   std::optional<int> port;
   std::string host;
+  std::string web;
 };
 
 int Fail(const Status& s, int code = 1) {
@@ -49,6 +50,7 @@ Result<Config> ResolveConfig(const CommonFlags& f) {
   if (!f.db.empty()) c.db = f.db;
   if (f.port) c.server.port = *f.port;
   if (!f.host.empty()) c.server.host = f.host;
+  if (!f.web.empty()) c.server.web_root = f.web;
   HERALD_RETURN_IF_ERROR(ValidateConfig(c));
   // Make the default SQLite path absolute so "sqlite:///" + path stays well-formed.
   std::error_code ec;
@@ -101,6 +103,9 @@ int Main(int argc, char** argv) {
   serve->add_option("--port", flags.port, "TCP port; 0 picks a free one and prints it")
       ->check(CLI::Range(0, 65535));
   serve->add_option("--host", flags.host, "Address to bind (default 127.0.0.1)");
+  serve->add_option("--web", flags.web,
+                    "The built web front end to serve at / (web/dist; default: [server] web_root, "
+                    "else API only)");
 
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
   AddDataFlags(migrate, flags);

@@ -191,6 +191,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
       IntKey("server", "body_timeout_ms", &bto),
       IntKey("server", "idle_timeout_ms", &ito),
       IntKey("server", "sqlite_cache_mib", &c.server.sqlite_cache_mib),
+      StrKey("server", "web_root", &c.server.web_root),
       IntKey("auth", "session_ttl_hours", &ttl),
       IntKey("auth", "login_burst_threshold", &burst),
       IntKey("auth", "login_burst_window_minutes", &window),

@@ -7,7 +7,8 @@
 //   db = "sqlite:///./data/herald.db" HERALD_DB  (empty: sqlite under data_dir)
 //   [server] host, port, io_threads, db_workers, body_limit_bytes, header_timeout_ms,
 //            body_timeout_ms, idle_timeout_ms, sqlite_cache_mib (page cache per SQLite
-//            connection, allocated as used; 1..4096)      HERALD_SERVER_<KEY>
+//            connection, allocated as used; 1..4096), web_root (the built web front end,
+//            e.g. ./web/dist; empty: API only)      HERALD_SERVER_<KEY>
 //   [auth]   session_ttl_hours, login_burst_threshold, login_burst_window_minutes,
 //            lockout_minutes, password_hash ("interactive"|"moderate"),
 //            registrations_per_client_per_hour                HERALD_AUTH_<KEY>
@@ -56,6 +57,8 @@ struct ServerConfig {
   int body_timeout_ms = 30'000;
   int idle_timeout_ms = 60'000;
   int64_t sqlite_cache_mib = 64;
+  // The built web front end (web/dist) served at "/" by `herald serve`; empty: API only.
+  std::string web_root;
 };
 
 struct AuthConfig {

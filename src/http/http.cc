@@ -142,6 +142,8 @@ Response ErrorResponse(const Status& status) {
   return r;
 }
 
+void Router::SetFallback(Route route) { fallback_ = std::move(route); }
+
 void Router::Add(Route route) {
   std::vector<Segment> segments;
   for (std::string_view part : SplitPath(route.pattern)) {
@@ -207,6 +209,10 @@ Router::Match Router::Find(Method method, std::string_view path) const {
     for (size_t i = 0; i < best->size(); ++i) {
       if ((*best)[i].param) match.params[(*best)[i].text] = std::string(parts[i]);
     }
+    return match;
+  }
+  if (!any_path && fallback_ && (method == Method::kGet || method == Method::kHead)) {
+    match.route = &*fallback_;
     return match;
   }
   if (any_path) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,6 +91,10 @@ class Router {
   };
   Match Find(Method method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The route for a GET or HEAD whose path matches no route at all (a path known for other
+  // methods still answers 405). Its pattern is what the access log records; e.g. the web front
+  // end's static files. Without one, such requests get 404 "route_not_found".
+  void SetFallback(Route route);
 
  private:
   struct Segment {
@@ -98,6 +103,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<std::vector<Segment>> segments_;  // parallel to routes_
+  std::optional<Route> fallback_;
 };
 
 }  // namespace herald::http

@@ -83,6 +83,21 @@ TEST(RouterTest, NoMatch) {
   EXPECT_NE(router.Find(Method::kGet, "/").route, nullptr);
 }
 
+TEST(RouterTest, FallbackAnswersUnmatchedGetAndHeadOnly) {
+  Router router;
+  router.Add(MakeRoute(Method::kGet, "/api/items/{id}", "item"));
+  router.Add(MakeRoute(Method::kPost, "/api/items", "create"));
+  router.SetFallback(MakeRoute(Method::kGet, "/*", "static"));
+  Request req;
+  EXPECT_EQ(router.Find(Method::kGet, "/console/accounts/3").route->handler(req).body, "static");
+  EXPECT_EQ(router.Find(Method::kHead, "/").route->handler(req).body, "static");
+  EXPECT_EQ(router.Find(Method::kGet, "/api/items/3").route->handler(req).body, "item");
+  EXPECT_EQ(router.Find(Method::kPost, "/console").route, nullptr);  // only GET and HEAD
+  Router::Match m = router.Find(Method::kGet, "/api/items");         // a path of another method
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_TRUE(m.method_not_allowed);
+}
+
 TEST(RouterTest, MethodNotAllowedListsAllowedMethods) {
   Router router;
   router.Add(MakeRoute(Method::kGet, "/items/{id}"));

@@ -2,7 +2,8 @@
 # One command from a fresh clone to every test passing:
 #   scripts/test.sh
 # Steps: install dependencies, format and layering checks, OpenAPI lint, build, unit tests
-# (SQLite), PostgreSQL contract tests and the black-box API suite on both backends (against a
+# (SQLite), the web front end (type check, Vitest, build) and its end-to-end tests in headless
+# chromium, PostgreSQL contract tests and the black-box API suite on both backends (against a
 # throwaway PostgreSQL server), an ASan+UBSan build of the unit tests, and a short libFuzzer run.
 # Environment: HERALD_FUZZ_SECONDS (default 60), HERALD_SKIP_SANITIZE=1, HERALD_SKIP_FUZZ=1.
 set -uo pipefail
@@ -61,8 +62,11 @@ step "format" scripts/format.sh --check
 step "layering" node scripts/check_layering.mjs
 step "openapi lint" npx --no-install redocly lint docs/openapi.yaml --config .redocly.yaml
 step "build" scripts/build.sh
+step "web build" scripts/build_web.sh
+step "web unit tests" bash -c 'cd web && npx --no-install vitest run'
 step "unit tests (sqlite)" ctest --test-dir build -L unit --output-on-failure
 step "api tests (sqlite)" api_suite sqlite
+step "e2e tests (chromium)" node --test --test-concurrency=1 tests/e2e/
 step "postgresql tests" pg_suites
 if [[ "${HERALD_SKIP_SANITIZE:-0}" != 1 ]]; then
   step "sanitizer build" scripts/build.sh --sanitize

@@ -134,7 +134,6 @@ export const zh = {
     viewProgress: '查看处理进度',
     mine: '我的举报',
     close: '完成',
-    acceptedAt: '受理时间：{time}',
     stage: '当前阶段',
     stages: { accepted: '受理', screened: '初筛', handled: '处理', feedback: '反馈' },
     dueAt: '处理时限',
@@ -157,6 +156,8 @@ export const zh = {
     image: '图片',
     remove: '移除',
     uploading: '上传中…',
+    choose: '选择图片',
+    hint: '已上传 {n} 张，最多 {max} 张；JPEG、PNG、WebP 或 GIF，不超过 5 MB',
     tooMany: '最多 {max} 张',
   },
   login: {
@@ -496,7 +497,6 @@ export const en: typeof zh = {
     viewProgress: 'View progress',
     mine: 'My reports',
     close: 'Done',
-    acceptedAt: 'Accepted {time}',
     stage: 'Stage',
     stages: { accepted: 'Accepted', screened: 'Screened', handled: 'Handled', feedback: 'Feedback' },
     dueAt: 'Due',
@@ -519,6 +519,8 @@ export const en: typeof zh = {
     image: 'Image',
     remove: 'Remove',
     uploading: 'Uploading…',
+    choose: 'Choose images',
+    hint: '{n} of at most {max}; JPEG, PNG, WebP or GIF up to 5 MB',
     tooMany: 'At most {max} images',
   },
   login: {

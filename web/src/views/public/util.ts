@@ -181,7 +181,7 @@ export function secondsUntil(iso: string | null | undefined, now = Date.now()): 
   if (!iso) return 0
   const t = new Date(iso).getTime()
   if (Number.isNaN(t)) return 0
-  return Math.max(0, Math.ceil((t - now) / 1000))
+  return Math.max(0, Math.round((t - now) / 1000))
 }
 
 // The page of a report's target, when it has one of its own.

@@ -319,9 +319,9 @@ Status App::OpenServices() {
   appeals::Options appeal_opts;
   appeal_opts.window = config_.appeals.window_days * kMicrosPerDay;
   appeal_opts.decide_within = config_.appeals.decide_days * kMicrosPerDay;
-  appeals_ = std::make_unique<appeals::AppealService>(*db_, *audit_, clock, *review_, *sanctions_,
-                                                      *accounts_, *articles_, groups_.get(),
-                                                      notifications_.get(), appeal_opts);
+  appeals_ = std::make_unique<appeals::AppealService>(
+      *db_, *audit_, clock, *review_, *sanctions_, *accounts_, *articles_, groups_.get(),
+      comments_.get(), notifications_.get(), appeal_opts);
   // PA-20.1, PA-20.2, GR-12: reports register the review handler for kind "report".
   reports::Options report_opts;
   report_opts.daily_limit_user = static_cast<int>(config_.reports.daily_limit_user);
@@ -330,8 +330,14 @@ Status App::OpenServices() {
   report_opts.handle_within = config_.reports.handle_hours * kMicrosPerHour;
   report_opts.handle_within_urgent = config_.reports.handle_hours_urgent * kMicrosPerHour;
   report_opts.campaign_min_reports = static_cast<int>(config_.reports.campaign_min_reports);
+  report_opts.relations = reports::SqlRelationResolver();
   reports_ = std::make_unique<reports::ReportService>(*db_, *audit_, clock, random_, *keys_,
                                                       *review_, *notifications_, report_opts);
+  // A sanction citing "review:<item>" or "report:<id>" is linked to those reports.
+  sanctions_->OnIssued(
+      [r = reports_.get()](storage::Transaction& tx, const sanctions::Sanction& s) {
+        return r->LinkSanction(tx, s.id, s.evidence);
+      });
   return Status();
 }
 

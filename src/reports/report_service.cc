@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -183,6 +184,22 @@ const std::vector<std::string>& TargetTypes() {
 Micros Options::handle_for(const std::string& category) const {
   const CategoryInfo* c = FindCategory(category);
   return c && c->urgent ? handle_within_urgent : handle_within;
+}
+
+RelationResolver SqlRelationResolver() {
+  return [](Transaction& tx, int64_t user_id) -> Result<std::vector<std::string>> {
+    HERALD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query("SELECT 'subject:' || id FROM subjects WHERE owner_user_id = ? "
+                 "UNION SELECT 'phone:' || phone_index FROM subjects WHERE owner_user_id = ? "
+                 "UNION SELECT 'subject:' || subject_id FROM accounts WHERE owner_user_id = ? "
+                 "UNION SELECT 'subject:' || a.subject_id FROM account_members m JOIN accounts a "
+                 "ON a.id = m.account_id WHERE m.user_id = ?",
+                 {user_id, user_id, user_id, user_id}));
+    std::vector<std::string> out;
+    for (const auto& r : rows.rows) out.push_back(r.Text(0));
+    return out;
+  };
 }
 
 TargetResolver SqlTargetResolver() {
@@ -406,6 +423,21 @@ Result<Submitted> ReportService::Submit(const Reporter& who, const NewReport& in
                      "r.reporter_user_id WHERE r.target_type = ? AND r.target_id = ? AND "
                      "r.accepted_at >= ? AND r.stage = 'screened' ORDER BY r.id",
                      {in.target_type, in.target_id, now - options_.campaign_window}));
+        // Reporters (keys "user:<id>") related to another reporter in the window.
+        std::set<std::string> related;
+        if (options_.relations) {
+          std::map<std::string, std::set<std::string>> reporters_by_link;
+          std::set<std::string> seen;
+          for (const auto& r : win.rows) {
+            const std::string key = r.Text(1);
+            if (key.rfind("user:", 0) != 0 || !seen.insert(key).second) continue;
+            HERALD_ASSIGN_OR_RETURN(auto links, options_.relations(tx, std::stoll(key.substr(5))));
+            for (const auto& link : links) reporters_by_link[link].insert(key);
+          }
+          for (const auto& entry : reporters_by_link) {
+            if (entry.second.size() > 1) related.insert(entry.second.begin(), entry.second.end());
+          }
+        }
         std::vector<std::pair<int64_t, std::string>> suspicious;
         for (const auto& r : win.rows) {
           std::vector<std::string> reasons;
@@ -420,6 +452,7 @@ Result<Submitted> ReportService::Submit(const Reporter& who, const NewReport& in
               break;
             }
           }
+          if (related.count(r.Text(1)) != 0) reasons.push_back("related_accounts");
           if (!reasons.empty()) {
             std::string joined;
             for (const auto& x : reasons) joined += (joined.empty() ? "" : ",") + x;
@@ -497,6 +530,36 @@ Status ReportService::Reprioritise(Transaction& tx, int64_t item_id) {
   return review_.Reprioritise(tx, item_id, severity, *due);
 }
 
+Status ReportService::LinkSanction(Transaction& tx, int64_t sanction_id,
+                                   const std::vector<std::string>& evidence) const {
+  auto id_after = [](const std::string& ref, std::string_view prefix) -> std::optional<int64_t> {
+    if (ref.rfind(prefix, 0) != 0 || ref.size() == prefix.size() ||
+        ref.size() > prefix.size() + 15) {
+      return std::nullopt;
+    }
+    int64_t v = 0;
+    for (size_t i = prefix.size(); i < ref.size(); ++i) {
+      if (ref[i] < '0' || ref[i] > '9') return std::nullopt;
+      v = v * 10 + (ref[i] - '0');
+    }
+    return v > 0 ? std::optional<int64_t>(v) : std::nullopt;
+  };
+  for (const auto& ref : evidence) {
+    if (auto item = id_after(ref, "review:")) {
+      HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE reports SET sanction_id = ? WHERE review_item_id "
+                                        "= ? AND sanction_id IS NULL",
+                                        {sanction_id, *item})
+                                 .status());
+    } else if (auto report = id_after(ref, "report:")) {
+      HERALD_RETURN_IF_ERROR(
+          tx.Execute("UPDATE reports SET sanction_id = ? WHERE id = ? AND sanction_id IS NULL",
+                     {sanction_id, *report})
+              .status());
+    }
+  }
+  return Status();
+}
+
 Status ReportService::Handle(Transaction& tx, const review::Item& item) {
   const bool upheld = item.decision == "reject";
   const Micros now = item.decided_at.value_or(clock_.Now());
@@ -541,11 +604,11 @@ Status ReportService::Handle(Transaction& tx, const review::Item& item) {
     target_id = r.Int(4);
     if (!r.IsNull(5)) reported = r.Int(5);
     HERALD_RETURN_IF_ERROR(
-        tx.Execute(
-              "UPDATE reports SET stage = 'feedback', handled_at = ?, feedback_at = ?, "
-              "outcome = ?, outcome_reason = ?, outcome_text = ?, sanction_id = ? WHERE id = ?",
-              {now, now, std::string(upheld ? "upheld" : "not_upheld"), item.reason_code, text,
-               OptValue(sanction_id), id})
+        tx.Execute("UPDATE reports SET stage = 'feedback', handled_at = ?, feedback_at = ?, "
+                   "outcome = ?, outcome_reason = ?, outcome_text = ?, sanction_id = COALESCE(?, "
+                   "sanction_id) WHERE id = ?",
+                   {now, now, std::string(upheld ? "upheld" : "not_upheld"), item.reason_code, text,
+                    OptValue(sanction_id), id})
             .status());
     HERALD_RETURN_IF_ERROR(
         tx.Execute("INSERT INTO report_reporters (reporter_key, decided, upheld) VALUES (?, 1, ?) "

@@ -72,6 +72,15 @@ using TargetResolver = std::function<Result<TargetInfo>(storage::Transaction& tx
 // Production resolver: SQL reads of accounts, articles, comments, chat_groups, group_messages.
 TargetResolver SqlTargetResolver();
 
+// Keys that relate a user to others behind the same real-name subject: "subject:<id>" for every
+// subject the user owns or operates an account of (as owner, editor or reviewer) and
+// "phone:<index>" for the verified contact number of the subjects the user owns. Two reporters
+// sharing a key are related (one person or organisation behind several logins).
+using RelationResolver =
+    std::function<Result<std::vector<std::string>>(storage::Transaction& tx, int64_t user_id)>;
+// Production resolver: SQL reads of subjects, accounts and account_members.
+RelationResolver SqlRelationResolver();
+
 struct Options {
   Micros accept_within = 24 * kMicrosPerHour;  // published; acceptance is immediate
   Micros handle_within = 7 * kMicrosPerDay;
@@ -84,7 +93,8 @@ struct Options {
   double poor_weight = 0.3;
   int poor_min_decided = 3;
   std::string appeal_path = "/api/v1/appeals";
-  TargetResolver resolver;  // SqlTargetResolver() when empty
+  TargetResolver resolver;     // SqlTargetResolver() when empty
+  RelationResolver relations;  // empty: reporters are never "related_accounts"
   Micros handle_for(const std::string& category) const;
 };
 
@@ -122,7 +132,7 @@ struct Report {
   std::string stage;  // accepted, screened, handled, feedback
   double weight = 0.5;
   bool campaign = false;
-  std::string campaign_reasons;  // comma-separated: new_user, poor_record, shared_network
+  std::string campaign_reasons;  // comma-separated: new_user, poor_record, shared_network, related_accounts
   std::optional<int64_t> campaign_group;
   std::optional<int64_t> review_item_id;
   Micros accepted_at = 0, due_at = 0;
@@ -169,6 +179,12 @@ class ReportService {
                                    int limit) const;
   // Staff list, newest first.
   Result<std::vector<Report>> List(const Filter& f) const;
+
+  // Links the reports a new sanction cites to it (a SanctionService OnIssued hook): evidence
+  // "review:<item id>" names every report of that review item, "report:<id>" one report. Only
+  // reports without a sanction yet are linked; their `sanction_id` then names it.
+  Status LinkSanction(storage::Transaction& tx, int64_t sanction_id,
+                      const std::vector<std::string>& evidence) const;
 
   // Escalates open report items past their due time and marks their reports overdue (audited).
   Result<JobReport> RunJobs(Micros now);

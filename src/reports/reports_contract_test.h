@@ -49,6 +49,10 @@ class ReportsTest : public ::testing::TestWithParam<storage::Backend> {
       return TargetInfo{owner_, type == "group" ? std::nullopt : std::optional<int64_t>(7),
                         "目标 " + std::to_string(id)};
     };
+    o.relations = [this](storage::Transaction&, int64_t user) -> Result<std::vector<std::string>> {
+      auto it = links_.find(user);
+      return it == links_.end() ? std::vector<std::string>{} : it->second;
+    };
     svc_ =
         std::make_unique<ReportService>(*db_, audit_, clock_, random_, keys_, *review_, *notes_, o);
   }
@@ -87,6 +91,7 @@ class ReportsTest : public ::testing::TestWithParam<storage::Backend> {
   std::unique_ptr<review::ReviewQueue> review_;
   std::unique_ptr<notifications::NotificationService> notes_;
   std::unique_ptr<ReportService> svc_;
+  std::map<int64_t, std::vector<std::string>> links_;  // the relation resolver's answers
   int64_t owner_ = 0;
   int seq_ = 0, ip_seq_ = 0;
 };
@@ -233,6 +238,66 @@ TEST_P(ReportsTest, MassReportsFromNewAccountsAreGroupedAsCampaignAndRaiseNothin
   // Two suspicious (shared address) within the 24 h window (the anonymous ones are older): fewer
   // than three, so no campaign.
   for (const auto& r : *grouped) EXPECT_FALSE(r.campaign) << r.id;
+}
+
+TEST_P(ReportsTest, ReportersBehindOneSubjectAreRelatedAndFormACampaign) {
+  int64_t a = NewUser(), b = NewUser(), c = NewUser(), d = NewUser(), e = NewUser();
+  clock_.Advance(10 * kMicrosPerDay);  // none of them is new any more
+  links_[a] = {"subject:5", "phone:x1"};
+  links_[b] = {"subject:5"};
+  links_[c] = {"subject:9", "phone:x1"};  // related to a through the contact number
+  links_[d] = {"subject:12"};
+  for (int64_t u : {a, b, c, d}) {
+    ASSERT_TRUE(svc_->Submit(As(u), On("account", 3, "spam")).ok());
+  }
+  auto list = svc_->List(Filter{});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 4u);
+  int campaign = 0;
+  for (const auto& r : *list) {
+    if (r.reporter_user_id == d) {
+      EXPECT_FALSE(r.campaign);
+      continue;
+    }
+    EXPECT_TRUE(r.campaign) << r.id;
+    EXPECT_EQ(r.campaign_reasons, "related_accounts");
+    ++campaign;
+  }
+  EXPECT_EQ(campaign, 3);
+  // Only two related reporters on another target: below the campaign threshold.
+  for (int64_t u : {a, b, e}) ASSERT_TRUE(svc_->Submit(As(u), On("account", 4, "spam")).ok());
+  Filter other;
+  other.campaign = true;
+  EXPECT_EQ(svc_->List(other)->size(), 3u);
+}
+
+TEST_P(ReportsTest, ASanctionCitingTheReviewItemIsLinkedToItsReports) {
+  int64_t a = NewUser(), b = NewUser();
+  auto ra = svc_->Submit(As(a), On("account", 6, "fraud"));
+  auto rb = svc_->Submit(As(b), On("account", 6, "fraud"));
+  auto rc = svc_->Submit(As(b), On("account", 8, "fraud"));
+  ASSERT_TRUE(ra.ok() && rb.ok() && rc.ok());
+  const int64_t item = *ra->report.review_item_id;
+  Status linked = storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](auto& tx) {
+    return svc_->LinkSanction(tx, 77, {"article:3", "review:" + std::to_string(item), "review:x"});
+  });
+  ASSERT_TRUE(linked.ok()) << linked.ToString();
+  EXPECT_EQ(svc_->Get(ra->report.id, a, false, "")->sanction_id, 77);
+  EXPECT_EQ(svc_->Get(rb->report.id, b, false, "")->sanction_id, 77);
+  EXPECT_FALSE(svc_->Get(rc->report.id, b, false, "")->sanction_id.has_value());
+  // One report by id; a second sanction does not replace the first link.
+  ASSERT_TRUE(storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](auto& tx) {
+                return svc_->LinkSanction(tx, 78,
+                                          {"report:" + std::to_string(rc->report.id),
+                                           "report:" + std::to_string(ra->report.id)});
+              }).ok());
+  EXPECT_EQ(svc_->Get(rc->report.id, b, false, "")->sanction_id, 78);
+  EXPECT_EQ(svc_->Get(ra->report.id, a, false, "")->sanction_id, 77);
+  // The decision without a "sanction:" note keeps the link.
+  ASSERT_TRUE(Decide(item, "reject", "illegal_content").ok());
+  auto done = svc_->Get(ra->report.id, a, false, "");
+  EXPECT_EQ(done->outcome, "upheld");
+  EXPECT_EQ(done->sanction_id, 77);
 }
 
 TEST_P(ReportsTest, HandlingGivesFeedbackToReportersAndTheReportedParty) {

@@ -272,3 +272,41 @@ test('GR-12: groups and group messages are reported through the same flow; the m
   // The group report stays open until decided.
   assert.equal((await s.request('GET', `/api/v1/reports/${rg.json.report.id}`, { token: reader.token })).json.report.stage, 'screened');
 });
+
+test('PA-20.2: reporters behind one real-name subject are recognised as related; a sanction citing the review item is linked to the reports', { skip: skipReason }, async () => {
+  const target = await newAccount('被相关账号举报的账号');
+  // Two operators whose subjects were verified with the same contact number, a third apart.
+  const shared = nextPhone();
+  const a = await operator(s, shared, { id: nextId(), phone: shared });
+  const bPhone = nextPhone();
+  const b = await operator(s, bPhone, { id: nextId(), phone: shared });
+  const c = await newReader();
+  for (const who of [a, b, c]) {
+    const r = await report({ target: { type: 'account', id: target.account.id }, category: 'spam', description: '刷量' }, who.token);
+    assert.equal(r.status, 201, r.text);
+  }
+  const listed = await s.request('GET', `/api/v1/reports?target_type=account`, { token: mod });
+  const mine = listed.json.items.filter((x) => x.target.id === target.account.id);
+  assert.equal(mine.length, 3);
+  const byReporter = (tok) => mine.find((x) => x.reporter_user_id === tok);
+  const meA = (await s.request('GET', '/api/v1/me', { token: a.token })).json.id;
+  const meB = (await s.request('GET', '/api/v1/me', { token: b.token })).json.id;
+  assert.match(byReporter(meA).campaign_reasons, /related_accounts/);
+  assert.match(byReporter(meB).campaign_reasons, /related_accounts/);
+  assert.doesNotMatch(byReporter(c.user.id).campaign_reasons ?? '', /related_accounts/);
+  for (const x of mine) assert.equal(x.campaign, true);  // with new_user: three suspicious
+
+  // A sanction whose evidence cites the review item names it on every report of the item.
+  const itemId = mine[0].review_item_id;
+  const sanction = await s.request('POST', '/api/v1/sanctions', {
+    token: mod,
+    body: { target_type: 'account', target_id: target.account.id, measure: 'warning', reason_code: 'fake_traffic', note: '刷量', evidence: [`review:${itemId}`] },
+  });
+  assert.equal(sanction.status, 201, sanction.text);
+  assert.equal((await decide(itemId, 'reject', 'fake_traffic')).status, 200);
+  for (const who of [a, b]) {
+    const seen = (await s.request('GET', '/api/v1/me/reports', { token: who.token })).json.items[0];
+    assert.equal(seen.outcome, 'upheld');
+    assert.equal(seen.sanction_id, sanction.json.sanction.id);
+  }
+});

@@ -132,7 +132,8 @@ struct Report {
   std::string stage;  // accepted, screened, handled, feedback
   double weight = 0.5;
   bool campaign = false;
-  std::string campaign_reasons;  // comma-separated: new_user, poor_record, shared_network, related_accounts
+  std::string
+      campaign_reasons;  // comma-separated: new_user, poor_record, shared_network, related_accounts
   std::optional<int64_t> campaign_group;
   std::optional<int64_t> review_item_id;
   Micros accepted_at = 0, due_at = 0;

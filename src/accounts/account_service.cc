@@ -1156,6 +1156,109 @@ Status AccountService::ApplyReviewDecision(Transaction& tx, const review::Item& 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Appeals against a refused registration
+
+Result<RegistrationRefusal> AccountService::RegistrationRefusalIn(Transaction& tx,
+                                                                  int64_t account_id) const {
+  HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, account_id));
+  if (a.status != "rejected") {
+    return FailedPrecondition("the account's registration was not refused",
+                              "registration_not_rejected");
+  }
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT id, time, actor, reason_code, note FROM account_events WHERE "
+                          "account_id = ? AND to_status = 'rejected' ORDER BY id DESC LIMIT 1",
+                          {account_id}));
+  RegistrationRefusal out;
+  if (rows.empty()) {  // not expected: every transition is recorded
+    out.time = a.status_changed_at;
+    out.reason_code = a.status_reason;
+    return out;
+  }
+  const auto& r = rows.rows[0];
+  out.event_id = r.Int(0);
+  out.time = r.Int(1);
+  out.actor = r.Text(2);
+  out.reason_code = r.Text(3);
+  out.note = r.Text(4);
+  return out;
+}
+
+Result<Account> AccountService::ReinstateRegistrationIn(Transaction& tx, int64_t account_id,
+                                                        std::string_view reason,
+                                                        const std::string& actor,
+                                                        const std::string& request_id) {
+  HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, account_id));
+  if (a.status != "rejected") {
+    return FailedPrecondition("the account's registration was not refused",
+                              "registration_not_rejected");
+  }
+  // The name was released by the refusal: another account may hold it now, or it may have been
+  // closed or protected since. Then the account cannot be given back; the appeal can be upheld
+  // with that explanation (the operator registers under another name).
+  HERALD_ASSIGN_OR_RETURN(auto taken,
+                          tx.Query("SELECT COUNT(*) FROM accounts WHERE name = ? AND id <> ? AND "
+                                   "status NOT IN ('cancelled', 'rejected')",
+                                   {a.name, a.id}));
+  if (taken.rows[0].Int(0) > 0) {
+    return AlreadyExists("another account has registered the name " + a.name +
+                             " since; the refusal cannot be undone",
+                         "name_taken");
+  }
+  HERALD_ASSIGN_OR_RETURN(NamePreview check, CheckNameIn(tx, a.name, a.subject_id));
+  if (check.decision == "reject") {
+    const bool closed = !check.matches.empty() && check.matches[0].closed;
+    return FailedPrecondition("the name " + a.name + " may no longer be registered",
+                              closed ? "name_closed" : "name_protected");
+  }
+  HERALD_ASSIGN_OR_RETURN(subjects::Subject subject, subjects_.Get(tx, a.subject_id));
+  if (subject.status != "verified") {
+    return FailedPrecondition("the account's subject is no longer verified",
+                              "subject_not_verified");
+  }
+  HERALD_ASSIGN_OR_RETURN(RegistrationRefusal refusal, RegistrationRefusalIn(tx, a.id));
+  HERALD_ASSIGN_OR_RETURN(int64_t open,
+                          queue_.CountOpen(tx, a.id, {"name", "over_cap", "registration_data"}));
+  // The cap: an over_cap refusal overturned admits the account beyond it (as approving that item
+  // would have); otherwise a subject that has filled its cap since goes back to review.
+  bool over_cap = false;
+  int64_t live = 0;
+  int cap = 0;
+  if (refusal.reason_code != "over_cap_rejected") {
+    HERALD_ASSIGN_OR_RETURN(auto count,
+                            tx.Query("SELECT COUNT(*) FROM accounts WHERE subject_id = ? AND id "
+                                     "<> ? AND status NOT IN ('closed', 'cancelled', 'rejected')",
+                                     {a.subject_id, a.id}));
+    live = count.rows[0].Int(0);
+    cap = subject.kind == subjects::SubjectKind::kOrganisation ? options_.cap_organisation
+                                                               : options_.cap_individual;
+    if (options_.subject_cap) {
+      HERALD_ASSIGN_OR_RETURN(cap, options_.subject_cap(tx, a.subject_id, cap));
+    }
+    over_cap = live >= cap;
+  }
+  const auth::RequestMeta meta{request_id, "", ""};
+  const std::string note = std::string(reason);
+  if (over_cap) {
+    HERALD_RETURN_IF_ERROR(AddReview(tx, "over_cap", a.id, 0,
+                                     JsonObjectWriter()
+                                         .Add("cap", cap)
+                                         .Add("accounts", live)
+                                         .Add("reason", "appeal overturned: " + note)
+                                         .str()));
+  }
+  if (over_cap || open > 0) {
+    HERALD_RETURN_IF_ERROR(
+        Transition(tx, a, "pending_review", "appeal_overturned", note, actor, meta));
+  } else {
+    HERALD_RETURN_IF_ERROR(Transition(tx, a, "active", "appeal_overturned", note, actor, meta));
+    HERALD_RETURN_IF_ERROR(AddNotice(tx, a.owner_user_id, a.id, "registration_approved",
+                                     "账号注册已通过 Registration approved", note));
+  }
+  return Load(tx, a.id);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Lifecycle
 
 // One sanction model (PA-19.2): a status change by the platform is recorded as the matching

@@ -124,6 +124,16 @@ struct Account {
   std::vector<Qualification> qualifications;
 };
 
+// The platform's refusal of an account's registration in review (review kinds name, over_cap,
+// registration_data rejected): its account_events row (the transition to `rejected`).
+struct RegistrationRefusal {
+  int64_t event_id = 0;
+  Micros time = 0;
+  std::string actor;        // the moderator who rejected the review item ("user:<id>")
+  std::string reason_code;  // "<kind>_rejected"
+  std::string note;         // the review reason code and note
+};
+
 struct Transfer {
   int64_t id = 0;
   int64_t account_id = 0;
@@ -317,6 +327,24 @@ class AccountService {
                         std::string_view function) const;
   Status AddNotice(storage::Transaction& tx, int64_t user_id, std::optional<int64_t> account_id,
                    std::string_view kind, std::string_view title, std::string_view body);
+
+  // --- the appeal channel (appeals::AppealService), in the caller's transaction ---
+  // The refusal of the account's registration (status rejected). NotFound account_not_found;
+  // FailedPrecondition registration_not_rejected (the account is not rejected).
+  Result<RegistrationRefusal> RegistrationRefusalIn(storage::Transaction& tx,
+                                                    int64_t account_id) const;
+  // An appeal overturned that refusal: the account takes the state approving the refused item
+  // would have given it — `active` (event reason appeal_overturned, the owner notified
+  // registration_approved), or `pending_review` while another registration item of it is still
+  // open (those items decide it as usual), or when its subject has meanwhile reached the account
+  // cap (a new over_cap item is queued: the cap is a separate decision). Audited
+  // "account.status". Refused, changing nothing, when it cannot be given back safely:
+  // AlreadyExists name_taken (another account registered the name meanwhile),
+  // FailedPrecondition name_closed / name_protected (the name may no longer be registered),
+  // subject_not_verified (the subject lost its verification), registration_not_rejected.
+  Result<Account> ReinstateRegistrationIn(storage::Transaction& tx, int64_t account_id,
+                                          std::string_view reason, const std::string& actor,
+                                          const std::string& request_id);
 
   // Active sanctions on the account, its subject or its owner, newest first (the operator's
   // view of "what is restricted and why").

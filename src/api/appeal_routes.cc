@@ -1,5 +1,6 @@
 // Routes of the appeal channel (issue 6; appeals/appeal_service.h, docs/appeals.md): the
-// affected party appeals a sanction or a held, rejected or removed article; staff list appeals
+// affected party appeals a sanction, a held, rejected or removed article, comment or group
+// message, or a registration refused in review; staff list appeals
 // and decide them (a different moderator than the original decider); the procedure is public.
 #include <boost/json.hpp>
 
@@ -64,8 +65,9 @@ Result<appeals::NewAppeal> ParseAppeal(const JsonBody& body) {
   }
   auto type = target.find("type");
   if (type == target.end() || !type->value().is_string() || type->value().as_string().size() > 20) {
-    return InvalidArgument("target.type must be sanction or article", "invalid_target",
-                           "target.type");
+    return InvalidArgument(
+        "target.type must be sanction, article, comment, message or registration", "invalid_target",
+        "target.type");
   }
   in.target.type = std::string(type->value().as_string());
   auto id = target.find("id");

@@ -91,6 +91,21 @@ bool ModifiableMeasure(std::string_view m) {
   return m == "warning" || m == "stop_advertising" || m == "restrict" || m == "suspend_updates";
 }
 
+// The first `n` code points of `s`, for one-line summaries.
+std::string Excerpt(std::string_view s, size_t n) {
+  size_t i = 0, count = 0;
+  while (i < s.size() && count < n) {
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    i += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    ++count;
+  }
+  i = std::min(i, s.size());
+  return std::string(s.substr(0, i)) + (i < s.size() ? "…" : "");
+}
+
+constexpr const char* kTargetTypesText =
+    "target.type must be one of: sanction, article, comment, message, registration";
+
 std::string OutcomeLabel(std::string_view outcome) {
   if (outcome == "upheld") return "维持原决定 Decision upheld";
   if (outcome == "overturned") return "撤销原决定 Decision overturned";
@@ -100,7 +115,8 @@ std::string OutcomeLabel(std::string_view outcome) {
 }  // namespace
 
 const std::vector<std::string>& TargetTypes() {
-  static const std::vector<std::string> kTypes = {"sanction", "article"};
+  static const std::vector<std::string> kTypes = {"sanction", "article", "comment", "message",
+                                                  "registration"};
   return kTypes;
 }
 
@@ -118,7 +134,7 @@ AppealService::AppealService(storage::Database& db, const audit::AuditLog& audit
                              const Clock& clock, review::ReviewQueue& review,
                              const sanctions::SanctionService& sanctions,
                              accounts::AccountService& accounts, content::ArticleService& articles,
-                             groups::GroupService* groups,
+                             groups::GroupService* groups, comments::CommentService* comments,
                              const notifications::NotificationService* notifications,
                              Options options)
     : db_(db),
@@ -129,6 +145,7 @@ AppealService::AppealService(storage::Database& db, const audit::AuditLog& audit
       accounts_(accounts),
       articles_(articles),
       groups_(groups),
+      comments_(comments),
       notifications_(notifications),
       options_(std::move(options)) {
   // An appeal is decided through Decide only (it checks who decided the original); the generic
@@ -222,16 +239,98 @@ Result<AppealService::Resolved> AppealService::Resolve(Transaction& tx, int64_t 
         "article:" + std::to_string(a.id) + ":" + a.status + ":" + std::to_string(out.decided_at);
     return out;
   }
-  return InvalidArgument("target.type must be one of: sanction, article", "invalid_target",
-                         "target.type");
+  if (t.type == "comment") {
+    if (comments_ == nullptr) {
+      return FailedPrecondition("comments cannot be appealed here", "appeal_not_allowed");
+    }
+    HERALD_ASSIGN_OR_RETURN(comments::Comment c, comments_->GetIn(tx, t.id));
+    if (c.user_id != user_id) {
+      return PermissionDenied("only the comment's author may appeal", "not_affected_party");
+    }
+    if (c.status != "held" && c.status != "rejected" && c.status != "removed") {
+      return FailedPrecondition(
+          "only a comment the platform held, rejected or removed can be appealed",
+          "appeal_not_allowed");
+    }
+    out.summary = "申诉 Appeal: comment " + std::to_string(c.id) + " " + c.status + " — " +
+                  Excerpt(c.body, 40);
+    if (c.status == "held") {
+      out.decided_at = c.created_at;  // the hold by screening: no decider
+    } else if (c.decided_at) {
+      out.decided_by = c.decided_by;
+      out.decided_at = *c.decided_at;
+    } else {
+      // Decided before the comment recorded its decider: the latest rejecting review item.
+      out.decided_at = c.updated_at;
+      HERALD_ASSIGN_OR_RETURN(auto items, review_.ItemsFor(tx, "comment", c.id));
+      for (const auto& it : items) {
+        if (it.decision == "reject" && it.decided_at) {
+          out.decided_by = it.decided_by;
+          out.decided_at = *it.decided_at;
+        }
+      }
+    }
+    out.decision_ref =
+        "comment:" + std::to_string(c.id) + ":" + c.status + ":" + std::to_string(out.decided_at);
+    return out;
+  }
+  if (t.type == "message") {
+    if (groups_ == nullptr) {
+      return FailedPrecondition("group messages cannot be appealed here", "appeal_not_allowed");
+    }
+    HERALD_ASSIGN_OR_RETURN(groups::Message m, groups_->GetMessageIn(tx, t.id));
+    if (m.user_id != user_id) {
+      return PermissionDenied("only the message's sender may appeal", "not_affected_party");
+    }
+    if (m.status != "held" && m.status != "removed") {
+      return FailedPrecondition("only a held or removed message can be appealed",
+                                "appeal_not_allowed");
+    }
+    out.summary = "申诉 Appeal: group " + std::to_string(m.group_id) + " message " +
+                  std::to_string(m.id) + " " + m.status + " — " + Excerpt(m.text, 40);
+    out.decided_at = m.created_at;
+    HERALD_ASSIGN_OR_RETURN(auto items, review_.ItemsFor(tx, "group_message", m.id));
+    for (const auto& it : items) {
+      if (m.status == "held" && it.open()) {
+        out.decided_at = it.created_at;  // the hold: no decider
+      } else if (m.status == "removed" && it.decision == "reject" && it.decided_at) {
+        out.decided_by = it.decided_by;
+        out.decided_at = *it.decided_at;
+      }
+    }
+    out.decision_ref =
+        "message:" + std::to_string(m.id) + ":" + m.status + ":" + std::to_string(out.decided_at);
+    return out;
+  }
+  if (t.type == "registration") {
+    HERALD_ASSIGN_OR_RETURN(accounts::Account a, accounts_.Get(tx, t.id));
+    if (a.owner_user_id != user_id) {
+      return PermissionDenied("only the account's owner may appeal its registration",
+                              "not_affected_party");
+    }
+    if (a.status != "rejected") {
+      return FailedPrecondition("only a registration refused in review can be appealed",
+                                "appeal_not_allowed");
+    }
+    HERALD_ASSIGN_OR_RETURN(accounts::RegistrationRefusal r,
+                            accounts_.RegistrationRefusalIn(tx, a.id));
+    out.account_id = a.id;
+    out.decided_by = r.actor;
+    out.decided_at = r.time;
+    out.summary = "申诉 Appeal: registration of account " + std::to_string(a.id) + " " + a.name +
+                  " refused (" + r.reason_code + ")";
+    out.decision_ref = "registration:" + std::to_string(a.id) + ":" +
+                       (r.event_id ? std::to_string(r.event_id) : std::to_string(r.time));
+    return out;
+  }
+  return InvalidArgument(kTargetTypesText, "invalid_target", "target.type");
 }
 
 Result<Appeal> AppealService::File(int64_t user_id, const NewAppeal& in,
                                    const auth::RequestMeta& meta) {
   if (std::find(TargetTypes().begin(), TargetTypes().end(), in.target.type) ==
       TargetTypes().end()) {
-    return InvalidArgument("target.type must be one of: sanction, article", "invalid_target",
-                           "target.type");
+    return InvalidArgument(kTargetTypesText, "invalid_target", "target.type");
   }
   if (in.target.id <= 0) {
     return InvalidArgument("target.id must be a positive id", "invalid_target", "target.id");
@@ -403,11 +502,30 @@ Status AppealService::Overturn(Transaction& tx, const Appeal& a, const std::stri
     }
     return accounts_.UndoSanction(tx, lifted, actor, {request_id, "", ""});
   }
-  // An article: published again, and a still-open content item of it closed as approved (the
+  if (a.target.type == "registration") {
+    // The state approval would have given it (or back to review); open registration items of
+    // the account stay open and decide it as usual.
+    return accounts_.ReinstateRegistrationIn(tx, a.target.id, ref + " " + reason, actor, request_id)
+        .status();
+  }
+  // A content item: shown again, and a still-open review item of it closed as approved (the
   // appeal's decision settles it, escalated or not).
-  HERALD_RETURN_IF_ERROR(
-      articles_.RestoreIn(tx, a.target.id, ref + " " + reason, actor, request_id).status());
-  HERALD_ASSIGN_OR_RETURN(auto items, review_.ItemsFor(tx, "content", a.target.id));
+  std::string kind = "content";
+  if (a.target.type == "comment") {
+    if (comments_ == nullptr) return Internal("no comment service", "internal");
+    HERALD_RETURN_IF_ERROR(
+        comments_->RestoreIn(tx, a.target.id, ref + " " + reason, actor, request_id).status());
+    kind = "comment";
+  } else if (a.target.type == "message") {
+    if (groups_ == nullptr) return Internal("no group service", "internal");
+    HERALD_RETURN_IF_ERROR(
+        groups_->RestoreMessageIn(tx, a.target.id, ref + " " + reason, actor, request_id).status());
+    kind = "group_message";
+  } else {
+    HERALD_RETURN_IF_ERROR(
+        articles_.RestoreIn(tx, a.target.id, ref + " " + reason, actor, request_id).status());
+  }
+  HERALD_ASSIGN_OR_RETURN(auto items, review_.ItemsFor(tx, kind, a.target.id));
   for (const auto& it : items) {
     if (!it.open()) continue;
     HERALD_RETURN_IF_ERROR(review_
@@ -594,6 +712,50 @@ CREATE TABLE appeals (
 CREATE INDEX appeals_appellant ON appeals (appellant_user_id, id);
 CREATE INDEX appeals_status ON appeals (status, id);
 CREATE INDEX appeals_target ON appeals (target_type, target_id);
+)SQL"},
+          // Comments, group messages and refused registrations can be appealed too. SQLite
+          // cannot change a CHECK constraint: the table is rebuilt (ids, and with them the
+          // review items' ref_id, are kept).
+          {"appeals/0002_more_targets", R"SQL(
+CREATE TABLE appeals_0002 (
+  id {{AUTO_ID}},
+  target_type TEXT NOT NULL CHECK (target_type IN ('sanction', 'article', 'comment', 'message',
+                                                   'registration')),
+  target_id BIGINT NOT NULL,
+  decision_ref TEXT NOT NULL UNIQUE,
+  appellant_user_id BIGINT NOT NULL REFERENCES users (id),
+  account_id BIGINT,
+  body TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'upheld', 'overturned', 'modified')),
+  original_decided_by TEXT NOT NULL,
+  original_decided_at BIGINT NOT NULL,
+  window_closes_at BIGINT NOT NULL,
+  review_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at BIGINT,
+  reason TEXT NOT NULL,
+  note TEXT NOT NULL,
+  new_sanction_id BIGINT
+);
+INSERT INTO appeals_0002 (id, target_type, target_id, decision_ref, appellant_user_id, account_id,
+  body, evidence, status, original_decided_by, original_decided_at, window_closes_at, review_id,
+  created_at, due_at, decided_by, decided_at, reason, note, new_sanction_id)
+SELECT id, target_type, target_id, decision_ref, appellant_user_id, account_id, body, evidence,
+  status, original_decided_by, original_decided_at, window_closes_at, review_id, created_at,
+  due_at, decided_by, decided_at, reason, note, new_sanction_id FROM appeals;
+DROP TABLE appeals;
+ALTER TABLE appeals_0002 RENAME TO appeals;
+CREATE INDEX appeals_appellant ON appeals (appellant_user_id, id);
+CREATE INDEX appeals_status ON appeals (status, id);
+CREATE INDEX appeals_target ON appeals (target_type, target_id);
+)SQL",
+           R"SQL(
+ALTER TABLE appeals DROP CONSTRAINT appeals_target_type_check;
+ALTER TABLE appeals ADD CONSTRAINT appeals_target_type_check
+  CHECK (target_type IN ('sanction', 'article', 'comment', 'message', 'registration'));
 )SQL"}};
 }
 

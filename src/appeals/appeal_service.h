@@ -12,6 +12,18 @@
 //             the latest decided "content" review item of the article (decided_by, decided_at);
 //             for a hold with no decision yet, or a takedown outside the queue, the article's
 //             own time (removed_at, else created_at) and no known decider.
+//   comment   a comment (or author reply) the platform held (screening), rejected in review or
+//             removed (a moderator's removal, or a flagged comment refused), by its author. The
+//             decision is the rejection or removal (comments::Comment::decided_by, decided_at)
+//             or, for a hold, the hold itself (created_at, no decider). Not one its operator
+//             hid or its author deleted.
+//   message   a group message held by screening or removed in review (groups::Message status
+//             held, removed), by its sender. The decision is the rejecting "group_message"
+//             review item, or for a hold the hold itself (no decider).
+//   registration
+//             an account whose registration was refused in review (status rejected: a "name",
+//             "over_cap" or "registration_data" item rejected), target.id the account, by its
+//             owner. The decision is the refusal (accounts::RegistrationRefusal: who, when).
 // An appeal is filed within Options::window of the decision (appeal_window_closed after),
 // once per decision (already_appealed: a target held and then rejected is two decisions), with
 // a text of 1..2000 characters and 0..10 evidence items (http/https links of at most 500
@@ -29,7 +41,14 @@
 //   overturned  a sanction is lifted at once (sanctions::LiftKind::kOverturned; a closed
 //               account or group reopens), a held, rejected or removed article is published
 //               again (content::ArticleService::RestoreIn; an open content review item of it is
-//               approved);
+//               approved), a comment is visible again (comments::CommentService::RestoreIn; an
+//               open "comment" item approved), a message is visible again
+//               (groups::GroupService::RestoreMessageIn; an open "group_message" item
+//               approved), a refused registration takes the state approval would have given it
+//               (accounts::AccountService::ReinstateRegistrationIn: active, or pending_review
+//               while other registration items are open or the subject's cap is full; refused
+//               with name_taken / name_closed / name_protected / subject_not_verified when the
+//               account cannot be given back, changing nothing);
 //   modified    (sanctions only) the sanction is lifted and a lighter one (Modified) is issued
 //               against the same target, its evidence naming "appeal:<id>".
 // The outcome, the lift, the new sanction, the review item's closing, the audit entry
@@ -40,7 +59,8 @@
 // invalid_text (text), invalid_evidence (evidence), invalid_outcome (outcome), invalid_reason
 // (reason), invalid_note (note), invalid_modified (modified.*), not_lighter (modified.measure),
 // invalid_status, invalid_limit; NotFound appeal_not_found, sanction_not_found,
-// article_not_found; PermissionDenied not_affected_party, same_moderator;
+// article_not_found, comment_not_found, message_not_found, account_not_found; PermissionDenied
+// not_affected_party, same_moderator;
 // FailedPrecondition appeal_not_allowed, appeal_window_closed, already_appealed,
 // appeal_already_decided, and the review queue's claimed_by_other, escalated_needs_cso.
 // Thread-safe after construction; all state is in the database.
@@ -56,6 +76,7 @@
 #include "accounts/account_service.h"
 #include "audit/audit_log.h"
 #include "auth/auth_service.h"
+#include "comments/comment_service.h"
 #include "content/article_service.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -68,9 +89,10 @@
 
 namespace herald::appeals {
 
-const std::vector<std::string>& TargetTypes();  // sanction, article
-const std::vector<std::string>& Outcomes();     // upheld, overturned, modified
-const std::vector<std::string>& Statuses();     // pending, upheld, overturned, modified
+// sanction, article, comment, message, registration
+const std::vector<std::string>& TargetTypes();
+const std::vector<std::string>& Outcomes();  // upheld, overturned, modified
+const std::vector<std::string>& Statuses();  // pending, upheld, overturned, modified
 
 struct Target {
   std::string type;
@@ -86,7 +108,9 @@ struct NewAppeal {
 struct Appeal {
   int64_t id = 0;
   Target target;
-  std::string decision_ref;  // what was appealed: "sanction:12", "article:5:rejected:<micros>"
+  // What was appealed, one appeal each: "sanction:12", "article:5:rejected:<micros>",
+  // "comment:7:removed:<micros>", "message:3:held:<micros>", "registration:9:<event id>".
+  std::string decision_ref;
   int64_t appellant_user_id = 0;
   std::optional<int64_t> account_id;
   std::string text;
@@ -136,11 +160,12 @@ struct Policy {
 
 class AppealService {
  public:
-  // Registers the review handler for kind "appeal" with `review`.
+  // Registers the review handler for kind "appeal" with `review`. Without `comments` or
+  // `groups` their targets are refused (appeal_not_allowed).
   AppealService(storage::Database& db, const audit::AuditLog& audit, const Clock& clock,
                 review::ReviewQueue& review, const sanctions::SanctionService& sanctions,
                 accounts::AccountService& accounts, content::ArticleService& articles,
-                groups::GroupService* groups,
+                groups::GroupService* groups, comments::CommentService* comments,
                 const notifications::NotificationService* notifications, Options options = {});
 
   // Files an appeal by `user_id`; see the header comment for the checks. Audited "appeal.file".
@@ -186,6 +211,7 @@ class AppealService {
   accounts::AccountService& accounts_;
   content::ArticleService& articles_;
   groups::GroupService* groups_;
+  comments::CommentService* comments_;
   const notifications::NotificationService* notifications_;
   Options options_;
 };

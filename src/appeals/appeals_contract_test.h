@@ -55,6 +55,7 @@ class AppealsTest : public ::testing::TestWithParam<storage::Backend> {
     for (auto& x : accounts::AccountService::Migrations()) m.push_back(x);
     for (auto& x : provenance::ProvenanceService::Migrations()) m.push_back(x);
     for (auto& x : content::ArticleService::Migrations()) m.push_back(x);
+    for (auto& x : comments::CommentService::Migrations()) m.push_back(x);
     for (auto& x : groups::GroupService::Migrations()) m.push_back(x);
     for (auto& x : AppealService::Migrations()) m.push_back(x);
     auto applied = storage::Migrate(*db_, m, clock_);
@@ -103,10 +104,14 @@ class AppealsTest : public ::testing::TestWithParam<storage::Backend> {
                                                           *screening_norm_);
     groups_ = std::make_unique<groups::GroupService>(*db_, audit_, clock_, *sanctions_, *screening_,
                                                      *review_);
+    comments::Options copts;
+    copts.max_per_minute = 0;
+    comments_ = std::make_unique<comments::CommentService>(
+        *db_, audit_, clock_, *accounts_, *articles_, *sanctions_, *screening_, *review_, copts);
     notifications_ = std::make_unique<notifications::NotificationService>(*db_, clock_);
-    appeals_ =
-        std::make_unique<AppealService>(*db_, audit_, clock_, *review_, *sanctions_, *accounts_,
-                                        *articles_, groups_.get(), notifications_.get());
+    appeals_ = std::make_unique<AppealService>(*db_, audit_, clock_, *review_, *sanctions_,
+                                               *accounts_, *articles_, groups_.get(),
+                                               comments_.get(), notifications_.get());
     mod_a_ = NewUser("审核员甲");
     mod_b_ = NewUser("审核员乙");
   }
@@ -184,6 +189,43 @@ class AppealsTest : public ::testing::TestWithParam<storage::Backend> {
     return appeals_->Decide(id, d, {moderator, "req-2", false});
   }
 
+  std::string Mod(int64_t user) const { return "user:" + std::to_string(user); }
+
+  // A published article of a new account, and a reader's comment on it.
+  comments::PostResult Comment(int64_t reader, const std::string& body) {
+    if (article_ == 0) {
+      auto acc = NewAccount("评论申诉号");
+      auto art = Publish(acc, "普通正文。");
+      EXPECT_TRUE(art.ok()) << art.status().ToString();
+      article_ = art->article.id;
+    }
+    auto c = comments_->Post(reader, article_, body, std::nullopt, meta_);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return *c;
+  }
+
+  // The open review item of `kind` about `ref_id`.
+  int64_t OpenItem(const std::string& kind, int64_t ref_id) {
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    EXPECT_TRUE(tx.ok());
+    auto items = review_->ItemsFor(**tx, kind, ref_id);
+    EXPECT_TRUE(items.ok());
+    for (const auto& it : *items) {
+      if (it.open()) return it.id;
+    }
+    return 0;
+  }
+
+  // The open registration item of a held account.
+  int64_t RegistrationItem(int64_t account_id) {
+    review::Filter f;
+    f.kinds = {"name", "over_cap", "registration_data"};
+    f.account_id = account_id;
+    auto items = review_->List(f);
+    EXPECT_TRUE(items.ok());
+    return items->empty() ? 0 : items->front().id;
+  }
+
   std::vector<audit::Entry> Audit(const std::string& action) {
     audit::Filter f;
     f.action = action;
@@ -213,10 +255,12 @@ class AppealsTest : public ::testing::TestWithParam<storage::Backend> {
   std::unique_ptr<provenance::ProvenanceService> provenance_;
   std::unique_ptr<content::ArticleService> articles_;
   std::unique_ptr<groups::GroupService> groups_;
+  std::unique_ptr<comments::CommentService> comments_;
   std::unique_ptr<notifications::NotificationService> notifications_;
   std::unique_ptr<AppealService> appeals_;
   std::map<int64_t, std::string> phones_;
   int64_t mod_a_ = 0, mod_b_ = 0;
+  int64_t article_ = 0;
   int seq_ = 0;
 };
 
@@ -226,7 +270,7 @@ TEST_P(AppealsTest, OnlyTheAffectedPartyAppealsAnAppealableSanctionWithValidInpu
   EXPECT_EQ(FileFor(NewUser(), "sanction", s.id).status().reason(), "not_affected_party");
   EXPECT_EQ(FileFor(acc.owner_user_id, "sanction", 999999).status().reason(), "sanction_not_found");
   EXPECT_EQ(FileFor(acc.owner_user_id, "sanction", 0).status().reason(), "invalid_target");
-  EXPECT_EQ(FileFor(acc.owner_user_id, "comment", s.id).status().reason(), "invalid_target");
+  EXPECT_EQ(FileFor(acc.owner_user_id, "post", s.id).status().reason(), "invalid_target");
   NewAppeal bad;
   bad.target = {"sanction", s.id};
   bad.text = "";
@@ -427,6 +471,261 @@ TEST_P(AppealsTest, AHoldIsAppealedOnceAndOverturningPublishesAndClosesItsReview
   ASSERT_TRUE(DecideBy(mod_a_, a->id, "overturned").ok());
   EXPECT_EQ(articles_->Get(art)->status, "published");
   EXPECT_EQ(review_->Get(*held->review_id)->status, "approved");
+}
+
+TEST_P(AppealsTest, ACommentRemovedByAModeratorIsRestoredWhenAnotherModeratorOverturns) {
+  const int64_t reader = NewUser("读者");
+  auto c = Comment(reader, "一条普通评论");
+  ASSERT_EQ(c.comment.status, "visible");
+  EXPECT_EQ(FileFor(reader, "comment", c.comment.id).status().reason(), "appeal_not_allowed");
+  EXPECT_EQ(FileFor(reader, "comment", 999999).status().reason(), "comment_not_found");
+  auto removed = comments_->Remove(Mod(mod_a_), c.comment.id, "harmful_content", "不友善", meta_);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(comments_->PublicCount(article_).value(), 0);
+  // Only its author appeals (not the article's operator, not a stranger).
+  EXPECT_EQ(FileFor(NewUser(), "comment", c.comment.id).status().reason(), "not_affected_party");
+  EXPECT_TRUE(appeals_->ListMine(reader, 10, std::nullopt)->empty());
+
+  auto a = FileFor(reader, "comment", c.comment.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->original_decided_by, Mod(mod_a_));
+  EXPECT_EQ(a->original_decided_at, clock_.Now());
+  EXPECT_EQ(a->window_closes_at, clock_.Now() + 30 * kMicrosPerDay);
+  EXPECT_FALSE(a->account_id.has_value());
+  EXPECT_EQ(review_->Get(a->review_id)->category, "comment");
+  EXPECT_EQ(FileFor(reader, "comment", c.comment.id).status().reason(), "already_appealed");
+
+  EXPECT_EQ(DecideBy(mod_a_, a->id, "overturned").status().reason(), "same_moderator");
+  EXPECT_EQ(DecideBy(reader, a->id, "overturned").status().reason(), "same_moderator");
+  EXPECT_EQ(DecideBy(mod_b_, a->id, "modified", Modified{"warning", "", 1}).status().reason(),
+            "invalid_modified");
+  EXPECT_EQ(comments_->Get(c.comment.id)->status, "removed");
+
+  auto done = DecideBy(mod_b_, a->id, "overturned");
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  auto restored = comments_->Get(c.comment.id);
+  EXPECT_EQ(restored->status, "visible");
+  EXPECT_EQ(restored->decided_by, "");
+  EXPECT_EQ(comments_->PublicCount(article_).value(), 1);
+  auto audit = Audit("comment.restore");
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].actor, Mod(mod_b_));
+  EXPECT_NE(audit[0].details.find("appeal:" + std::to_string(a->id)), std::string::npos);
+  EXPECT_EQ(review_->Get(a->review_id)->status, "approved");
+  EXPECT_EQ(notifications_->List(reader, false, std::nullopt, 10)->size(), 1u);
+  EXPECT_EQ(FileFor(reader, "comment", c.comment.id).status().reason(), "appeal_not_allowed");
+  // Removed again: a new decision, appealable once more.
+  clock_.Advance(kMicrosPerHour);
+  ASSERT_TRUE(comments_->Remove(Mod(mod_a_), c.comment.id, "policy_violation", "", meta_).ok());
+  auto again = FileFor(reader, "comment", c.comment.id);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_NE(again->decision_ref, a->decision_ref);
+}
+
+TEST_P(AppealsTest, AHeldCommentAppealedAndOverturnedIsShownAndItsReviewItemApproved) {
+  const int64_t reader = NewUser("读者");
+  auto held = Comment(reader, "这里有待审词。");
+  ASSERT_EQ(held.comment.status, "held");
+  ASSERT_TRUE(held.review_id.has_value());
+  auto a = FileFor(reader, "comment", held.comment.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->original_decided_by, "");  // an automatic hold: any moderator decides
+  EXPECT_EQ(a->original_decided_at, held.comment.created_at);
+  ASSERT_TRUE(DecideBy(mod_a_, a->id, "overturned").ok());
+  EXPECT_EQ(comments_->Get(held.comment.id)->status, "visible");
+  EXPECT_EQ(review_->Get(*held.review_id)->status, "approved");
+  EXPECT_EQ(comments_->PublicCount(article_).value(), 1);
+}
+
+TEST_P(AppealsTest, ARejectedCommentUpheldStaysRejectedAndTheWindowCloses) {
+  const int64_t reader = NewUser("读者");
+  auto first = Comment(reader, "第一条待审词评论");
+  auto second = Comment(reader, "第二条待审词评论");
+  for (const auto* c : {&first, &second}) {
+    ASSERT_TRUE(
+        review_->Decide(*c->review_id, "reject", "harmful_content", "", false, {Mod(mod_a_), "r"})
+            .ok());
+  }
+  ASSERT_EQ(comments_->Get(first.comment.id)->status, "rejected");
+  auto a = FileFor(reader, "comment", first.comment.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->original_decided_by, Mod(mod_a_));
+  EXPECT_EQ(DecideBy(mod_a_, a->id, "upheld").status().reason(), "same_moderator");
+  auto kept = DecideBy(mod_b_, a->id, "upheld");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(comments_->Get(first.comment.id)->status, "rejected");
+  EXPECT_EQ(review_->Get(a->review_id)->status, "rejected");
+  EXPECT_TRUE(Audit("comment.restore").empty());
+  EXPECT_EQ(FileFor(reader, "comment", first.comment.id).status().reason(), "already_appealed");
+  // Thirty days after the rejection and no later.
+  clock_.Advance(30 * kMicrosPerDay + 1);
+  EXPECT_EQ(FileFor(reader, "comment", second.comment.id).status().reason(),
+            "appeal_window_closed");
+  // A comment the operator hid or its author deleted is no platform decision.
+  auto hidden = Comment(reader, "被运营者隐藏");
+  auto article = articles_->Get(article_);
+  ASSERT_TRUE(comments_
+                  ->Moderate(accounts_->Get(article->account_id)->owner_user_id, hidden.comment.id,
+                             comments::Action::kHide, "", meta_)
+                  .ok());
+  EXPECT_EQ(FileFor(reader, "comment", hidden.comment.id).status().reason(), "appeal_not_allowed");
+  auto deleted = Comment(reader, "自己删除");
+  ASSERT_TRUE(comments_->Delete(reader, deleted.comment.id, meta_).ok());
+  EXPECT_EQ(FileFor(reader, "comment", deleted.comment.id).status().reason(), "appeal_not_allowed");
+}
+
+TEST_P(AppealsTest, AGroupMessageRemovedInReviewIsRestoredWhenOverturnedAndAHoldUpheldStays) {
+  auto acc = NewAccount("群主账号");
+  const int64_t sender = acc.owner_user_id;
+  auto g = groups_->Create(sender, "读书交流群", "", meta_);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  auto fine = groups_->Post(sender, g->id, "大家好", meta_);
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(FileFor(sender, "message", fine->id).status().reason(), "appeal_not_allowed");
+  EXPECT_EQ(FileFor(sender, "message", 999999).status().reason(), "message_not_found");
+  auto held = groups_->Post(sender, g->id, "这里有待审词。", meta_);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->status, "held");
+  const int64_t item = OpenItem("group_message", held->id);
+  ASSERT_NE(item, 0);
+  ASSERT_TRUE(
+      review_->Decide(item, "reject", "harmful_content", "", false, {Mod(mod_a_), "r"}).ok());
+  EXPECT_EQ(FileFor(NewUser(), "message", held->id).status().reason(), "not_affected_party");
+  auto a = FileFor(sender, "message", held->id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->original_decided_by, Mod(mod_a_));
+  EXPECT_EQ(FileFor(sender, "message", held->id).status().reason(), "already_appealed");
+  EXPECT_EQ(DecideBy(mod_a_, a->id, "overturned").status().reason(), "same_moderator");
+  ASSERT_TRUE(DecideBy(mod_b_, a->id, "overturned").ok());
+  auto shown = groups_->Messages(sender, g->id, 10, std::nullopt);
+  ASSERT_TRUE(shown.ok());
+  bool visible = false;
+  for (const auto& m : *shown) visible = visible || (m.id == held->id && m.status == "visible");
+  EXPECT_TRUE(visible);
+  EXPECT_EQ(Audit("group_message.restore").size(), 1u);
+
+  // A hold appealed and upheld: it stays held, its review item still open for the queue.
+  auto held2 = groups_->Post(sender, g->id, "又有待审词。", meta_);
+  ASSERT_TRUE(held2.ok());
+  auto a2 = FileFor(sender, "message", held2->id);
+  ASSERT_TRUE(a2.ok()) << a2.status().ToString();
+  EXPECT_EQ(a2->original_decided_by, "");
+  ASSERT_TRUE(DecideBy(mod_a_, a2->id, "upheld").ok());
+  EXPECT_NE(OpenItem("group_message", held2->id), 0);
+  EXPECT_EQ(Audit("group_message.restore").size(), 1u);
+}
+
+TEST_P(AppealsTest, ARefusedRegistrationIsReinstatedWhenAnotherModeratorOverturns) {
+  auto acc = NewAccount("待审词号");
+  ASSERT_EQ(acc.status, "pending_review");
+  const int64_t item = RegistrationItem(acc.id);
+  ASSERT_NE(item, 0);
+  EXPECT_EQ(FileFor(acc.owner_user_id, "registration", acc.id).status().reason(),
+            "appeal_not_allowed");  // not refused (yet)
+  ASSERT_TRUE(
+      review_->Decide(item, "reject", "illegal_content", "名称不当", false, {Mod(mod_a_), "r"})
+          .ok());
+  ASSERT_EQ(accounts_->Get(acc.id)->status, "rejected");
+  EXPECT_EQ(FileFor(NewUser(), "registration", acc.id).status().reason(), "not_affected_party");
+  EXPECT_EQ(FileFor(acc.owner_user_id, "registration", 999999).status().reason(),
+            "account_not_found");
+  auto a = FileFor(acc.owner_user_id, "registration", acc.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->original_decided_by, Mod(mod_a_));
+  EXPECT_EQ(a->account_id, acc.id);
+  EXPECT_EQ(FileFor(acc.owner_user_id, "registration", acc.id).status().reason(),
+            "already_appealed");
+  EXPECT_EQ(DecideBy(mod_a_, a->id, "overturned").status().reason(), "same_moderator");
+  auto done = DecideBy(mod_b_, a->id, "overturned");
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  auto back = accounts_->Get(acc.id);
+  EXPECT_EQ(back->status, "active");
+  EXPECT_EQ(back->status_reason, "appeal_overturned");
+  auto notices = accounts_->ListNotices(acc.owner_user_id, 20);
+  ASSERT_TRUE(notices.ok());
+  bool approved = false;
+  for (const auto& n : *notices) approved = approved || n.kind == "registration_approved";
+  EXPECT_TRUE(approved);
+  EXPECT_EQ(FileFor(acc.owner_user_id, "registration", acc.id).status().reason(),
+            "appeal_not_allowed");
+}
+
+TEST_P(AppealsTest, ARefusedRegistrationWhoseNameWasTakenCannotBeOverturnedOnlyUpheld) {
+  auto acc = NewAccount("待审词名称");
+  ASSERT_EQ(acc.status, "pending_review");
+  ASSERT_TRUE(review_
+                  ->Decide(RegistrationItem(acc.id), "reject", "illegal_content", "", false,
+                           {Mod(mod_a_), "r"})
+                  .ok());
+  auto a = FileFor(acc.owner_user_id, "registration", acc.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // Another operator registers the released name (its own review approved).
+  auto other = NewAccount("待审词名称");
+  ASSERT_TRUE(review_
+                  ->Decide(RegistrationItem(other.id), "approve", "compliant", "", false,
+                           {Mod(mod_a_), "r"})
+                  .ok());
+  ASSERT_EQ(accounts_->Get(other.id)->status, "active");
+  auto refused = DecideBy(mod_b_, a->id, "overturned");
+  EXPECT_EQ(refused.status().reason(), "name_taken");
+  // Nothing was written by the refusal.
+  EXPECT_EQ(appeals_->Get(a->id)->status, "pending");
+  EXPECT_EQ(accounts_->Get(acc.id)->status, "rejected");
+  EXPECT_TRUE(notifications_->List(acc.owner_user_id, false, std::nullopt, 10)->empty());
+  ASSERT_TRUE(DecideBy(mod_b_, a->id, "upheld").ok());
+  EXPECT_EQ(accounts_->Get(acc.id)->status, "rejected");
+  // The window of a refusal.
+  auto late = NewAccount("待审词迟到");
+  ASSERT_TRUE(review_
+                  ->Decide(RegistrationItem(late.id), "reject", "illegal_content", "", false,
+                           {Mod(mod_a_), "r"})
+                  .ok());
+  clock_.Advance(30 * kMicrosPerDay + 1);
+  EXPECT_EQ(FileFor(late.owner_user_id, "registration", late.id).status().reason(),
+            "appeal_window_closed");
+}
+
+TEST_P(AppealsTest, ARefusedRegistrationWithAnotherItemOpenGoesBackToReview) {
+  // Two registration items (doubtful data and a name review); rejecting one refuses it.
+  auto acc = NewAccount("待审词双项");
+  ASSERT_EQ(acc.status, "pending_review");
+  // A second open registration item for the same account (as a name review would add).
+  {
+    auto tx = db_->Begin(storage::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    review::NewItem it;
+    it.kind = "name";
+    it.account_id = acc.id;
+    it.summary = "name: 待审词双项";
+    ASSERT_TRUE(review_->Enqueue(**tx, it).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  review::Filter f;
+  f.kinds = {"registration_data"};
+  f.account_id = acc.id;
+  auto items = review_->List(f);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 1u);
+  ASSERT_TRUE(
+      review_->Decide(items->front().id, "reject", "illegal_content", "", false, {Mod(mod_a_), "r"})
+          .ok());
+  ASSERT_EQ(accounts_->Get(acc.id)->status, "rejected");
+  auto a = FileFor(acc.owner_user_id, "registration", acc.id);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(DecideBy(mod_b_, a->id, "overturned").ok());
+  EXPECT_EQ(accounts_->Get(acc.id)->status, "pending_review");
+  // The remaining item decides it as usual.
+  const int64_t name_item = RegistrationItem(acc.id);
+  ASSERT_NE(name_item, 0);
+  ASSERT_TRUE(
+      review_->Decide(name_item, "approve", "compliant", "", false, {Mod(mod_a_), "r"}).ok());
+  EXPECT_EQ(accounts_->Get(acc.id)->status, "active");
+}
+
+TEST_P(AppealsTest, ThePublishedPolicyNamesEveryTargetType) {
+  EXPECT_EQ(
+      appeals_->PublishedPolicy().target_types,
+      (std::vector<std::string>{"sanction", "article", "comment", "message", "registration"}));
 }
 
 }  // namespace

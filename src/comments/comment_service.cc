@@ -26,7 +26,7 @@ Status CheckOperator(const accounts::Account& account, int64_t user_id) {
 constexpr std::string_view kColumns =
     "c.id, c.article_id, c.account_id, c.user_id, c.parent_id, c.kind, c.body, c.status, "
     "c.status_reason, c.selected, c.pinned_at, c.created_at, c.updated_at, c.visible_replies, "
-    "c.selected_replies, u.display_name, a.name";
+    "c.selected_replies, u.display_name, a.name, c.decided_by, c.decided_at";
 constexpr std::string_view kFrom =
     " FROM comments c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN accounts a ON a.id = "
     "c.account_id";
@@ -64,6 +64,8 @@ Stored FromRow(const Row& r) {
   s.visible_replies = r.Int(13);
   s.selected_replies = r.Int(14);
   c.author_name = c.kind == "author_reply" ? r.Text(16) : r.Text(15);
+  c.decided_by = r.Text(17);
+  if (!r.IsNull(18)) c.decided_at = r.Int(18);
   return s;
 }
 
@@ -189,13 +191,20 @@ Status Count(Transaction& tx, const Comment& before, const Comment& after) {
   return Status();
 }
 
-// Writes the mutable state of `after` and adjusts the counters.
-Status Save(Transaction& tx, const Comment& before, const Comment& after, Micros now) {
+// Writes the mutable state of `after` and adjusts the counters. The platform's decision
+// (decided_by, decided_at) is kept only with the status it explains (rejected, removed).
+Status Save(Transaction& tx, const Comment& before, const Comment& after_in, Micros now) {
+  Comment after = after_in;
+  if (after.status != "rejected" && after.status != "removed") {
+    after.decided_by.clear();
+    after.decided_at.reset();
+  }
   HERALD_RETURN_IF_ERROR(
       tx.Execute("UPDATE comments SET status = ?, status_reason = ?, selected = ?, pinned_at = ?, "
-                 "updated_at = ? WHERE id = ?",
+                 "updated_at = ?, decided_by = ?, decided_at = ? WHERE id = ?",
                  {after.status, after.status_reason, int64_t{after.selected ? 1 : 0},
-                  after.pinned_at ? Value(*after.pinned_at) : Value(), now, after.id})
+                  after.pinned_at ? Value(*after.pinned_at) : Value(), now, after.decided_by,
+                  after.decided_at ? Value(*after.decided_at) : Value(), after.id})
           .status());
   return Count(tx, before, after);
 }
@@ -1101,6 +1110,8 @@ Result<Comment> CommentService::Remove(const std::string& actor, int64_t comment
         after.pinned_at.reset();
         const Micros now = clock_.Now();
         after.updated_at = now;
+        after.decided_by = actor;
+        after.decided_at = now;
         HERALD_RETURN_IF_ERROR(Save(tx, c, after, now));
         HERALD_RETURN_IF_ERROR(accounts_.AddNotice(
             tx, c.user_id, std::nullopt, "comment_removed", "评论已被删除 Comment removed",
@@ -1152,6 +1163,39 @@ Result<Comment> CommentService::Restore(const std::string& actor, int64_t commen
   return after;
 }
 
+Result<Comment> CommentService::RestoreIn(Transaction& tx, int64_t comment_id,
+                                          std::string_view reason, const std::string& actor,
+                                          const std::string& request_id) {
+  HERALD_ASSIGN_OR_RETURN(Comment c, LoadForUpdate(tx, comment_id));
+  if (c.status != "held" && c.status != "rejected" && c.status != "removed") {
+    return FailedPrecondition(
+        "only a comment the platform held, rejected or removed can be "
+        "restored (this one is " +
+            c.status + ")",
+        "comment_not_restorable");
+  }
+  Comment after = c;
+  after.status = "visible";
+  after.status_reason = "";
+  const Micros now = clock_.Now();
+  after.updated_at = now;
+  HERALD_RETURN_IF_ERROR(Save(tx, c, after, now));
+  HERALD_RETURN_IF_ERROR(accounts_.AddNotice(tx, c.user_id, std::nullopt, "comment_restored",
+                                             "评论已恢复 Comment restored",
+                                             Excerpt(c.body, 40) + " — " + std::string(reason)));
+  HERALD_RETURN_IF_ERROR(audit_
+                             .Append(tx, {actor, "comment.restore", CommentRef(c.id),
+                                          JsonObjectWriter()
+                                              .Add("article_id", c.article_id)
+                                              .Add("account_id", c.account_id)
+                                              .Add("from", c.status)
+                                              .Add("reason", reason)
+                                              .str(),
+                                          request_id})
+                             .status());
+  return LoadComment(tx, comment_id);
+}
+
 Result<Comment> CommentService::Get(int64_t comment_id) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   return LoadComment(*tx, comment_id);
@@ -1177,6 +1221,8 @@ Status CommentService::HandleDecision(Transaction& tx, const review::Item& item)
     }
     after.status_reason = item.reason_code;
     after.pinned_at.reset();
+    after.decided_by = item.decided_by;
+    after.decided_at = item.decided_at.value_or(clock_.Now());
   }
   HERALD_RETURN_IF_ERROR(Save(tx, c, after, clock_.Now()));
   if (after.status == "visible") return Status();
@@ -1227,6 +1273,12 @@ CREATE TABLE comment_article_settings (
   updated_at BIGINT NOT NULL
 );
 )SQL",
+           ""},
+          // Who decided a rejection or removal, and when (the appeal channel's different-moderator
+          // rule and window need it; a removal outside the review queue had no record of it).
+          {"comments/0002_decided_by",
+           "ALTER TABLE comments ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';\n"
+           "ALTER TABLE comments ADD COLUMN decided_at BIGINT;\n",
            ""}};
 }
 

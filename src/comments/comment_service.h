@@ -133,6 +133,11 @@ struct Comment {
   bool selected = false;
   std::optional<Micros> pinned_at;
   Micros created_at = 0, updated_at = 0;
+  // The platform's decision that set a `rejected` or `removed` status: the moderator ("user:<id>",
+  // the review item's decider or the remover) and when. Empty for every other status, and for
+  // comments decided before migration comments/0002 (the review items still tell).
+  std::string decided_by;
+  std::optional<Micros> decided_at;
   // Filled in listings:
   bool is_public = false;               // shown to everyone now
   bool mine = false;                    // written by the viewer
@@ -301,6 +306,19 @@ class CommentService {
                           const auth::RequestMeta& meta);
   // Any comment in any status (moderators). NotFound comment_not_found.
   Result<Comment> Get(int64_t comment_id) const;
+  // The same inside the caller's transaction (the appeal channel reads the decision appealed).
+  Result<Comment> GetIn(storage::Transaction& tx, int64_t comment_id) const {
+    return LoadComment(tx, comment_id);
+  }
+  // An appeal overturned the platform's decision (appeals::AppealService): a comment held by
+  // screening, rejected in review or removed by the platform becomes visible again inside the
+  // caller's write transaction (counted; selection and pins as they were, a hold's pin never
+  // existed), its author is notified (comment_restored) and it is audited "comment.restore" with
+  // `reason`. The caller closes any open review item of it. NotFound comment_not_found;
+  // FailedPrecondition comment_not_restorable (visible, hidden by the operator, deleted by its
+  // author).
+  Result<Comment> RestoreIn(storage::Transaction& tx, int64_t comment_id, std::string_view reason,
+                            const std::string& actor, const std::string& request_id);
 
   static std::vector<storage::Migration> Migrations();
 

@@ -385,6 +385,40 @@ Status GroupService::UndoSanction(Transaction& tx, const sanctions::Sanction& ou
       .status();
 }
 
+Result<Message> GroupService::GetMessageIn(Transaction& tx, int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, group_id, user_id, text, status, "
+                                              "created_at FROM group_messages WHERE id = ?",
+                                              {id}));
+  if (rows.empty()) return NotFound("no such message", "message_not_found");
+  return MessageFromRow(rows.rows[0]);
+}
+
+Result<Message> GroupService::RestoreMessageIn(Transaction& tx, int64_t id, std::string_view reason,
+                                               const std::string& actor,
+                                               const std::string& request_id) {
+  HERALD_ASSIGN_OR_RETURN(Message m, GetMessageIn(tx, id));
+  if (m.status != "held" && m.status != "removed") {
+    return FailedPrecondition("only a held or removed message can be restored",
+                              "message_not_restorable");
+  }
+  HERALD_ASSIGN_OR_RETURN(int64_t n, tx.Execute("UPDATE group_messages SET status = 'visible' "
+                                                "WHERE id = ? AND status = ?",
+                                                {id, m.status}));
+  if (n != 1) return Aborted("the message changed meanwhile; retry", "conflict");
+  HERALD_RETURN_IF_ERROR(
+      audit_
+          .Append(tx, {actor, "group_message.restore", "group_message:" + std::to_string(id),
+                       JsonObjectWriter()
+                           .Add("group_id", m.group_id)
+                           .Add("from", m.status)
+                           .Add("reason", reason)
+                           .str(),
+                       request_id})
+          .status());
+  m.status = "visible";
+  return m;
+}
+
 std::vector<storage::Migration> GroupService::Migrations() {
   return {{"groups/0001_groups", R"SQL(
 CREATE TABLE chat_groups (

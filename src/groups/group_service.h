@@ -32,6 +32,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -110,6 +111,16 @@ class GroupService {
   // The effect of LiftSanction for a sanction already lifted in the caller's write transaction
   // (an appeal overturned it): a closed group is active again.
   Status UndoSanction(storage::Transaction& tx, const sanctions::Sanction& lifted);
+
+  // For the appeal channel (appeals::AppealService), in the caller's transaction: a message in
+  // any status. NotFound message_not_found.
+  Result<Message> GetMessageIn(storage::Transaction& tx, int64_t id) const;
+  // An appeal overturned the platform's decision: a held or removed message is visible again
+  // in the caller's write transaction, audited "group_message.restore" with `reason`. The caller
+  // closes any open review item of it. NotFound message_not_found; FailedPrecondition
+  // message_not_restorable (it is visible).
+  Result<Message> RestoreMessageIn(storage::Transaction& tx, int64_t id, std::string_view reason,
+                                   const std::string& actor, const std::string& request_id);
 
   static std::vector<storage::Migration> Migrations();
 

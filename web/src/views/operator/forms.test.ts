@@ -26,8 +26,11 @@ describe('useFormErrors', () => {
   it('puts a named field error next to the field, others on the form', () => {
     const f = useFormErrors(['name', 'bio'] as const)
     f.show(new ApiError(400, 'invalid_bio', 'bio too long', 'bio'))
-    expect(f.state.field.bio).toContain('invalid_bio')
+    expect(f.state.field.bio).toBe('简介不符合要求')
     expect(f.state.form).toBe('')
+    // A code without a text of ours shows the API's message with the code.
+    f.show(new ApiError(400, 'brand_new_code', 'name odd', 'name'))
+    expect(f.state.field.name).toBe('name odd (brand_new_code)')
     f.show(new ApiError(409, 'agreement_not_accepted', 'accept first', null))
     expect(f.state.form).not.toBe('')
     f.clear()

@@ -10,6 +10,7 @@ export const zh = {
     register: '注册',
     logout: '退出登录',
     notifications: '通知',
+    myReports: '我的举报',
     language: 'English',
   },
   common: {
@@ -52,6 +53,7 @@ export const en: typeof zh = {
     register: 'Sign up',
     logout: 'Log out',
     notifications: 'Notifications',
+    myReports: 'My reports',
     language: '中文',
   },
   common: {

@@ -24,6 +24,8 @@ export const i18n = createI18n({
   fallbackWarn: false,
 })
 
+document.documentElement.lang = i18n.global.locale.value
+
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale
   localStorage.setItem(LOCALE_KEY, locale)

@@ -123,6 +123,8 @@ test('a new operator creates an account and publishes an article with the live p
   await preview.locator('h3', { hasText: '第二周' }).waitFor();
   await page.getByLabel('标签').fill('#读书, 笔记');
   await page.locator('[data-test="declare-original"]').click();
+  await page.locator('[data-test="preview"] .el-tag', { hasText: '原创' }).waitFor();
+  await page.waitForTimeout(300); // let the radio and tag transitions finish for the screenshot
   await e2e.screenshot(page, 'operator-editor');
   assertNoPageErrors(assert, page);
 

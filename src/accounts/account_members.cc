@@ -155,6 +155,26 @@ Result<std::string> AccountService::RoleOf(int64_t account_id, int64_t user_id) 
   return RoleIn(*tx, a, user_id);
 }
 
+Result<std::vector<Membership>> AccountService::ListMemberships(int64_t user_id) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->Query("SELECT m.account_id, m.role, m.added_at FROM account_members m JOIN accounts a "
+                "ON a.id = m.account_id WHERE m.user_id = ? AND a.owner_user_id <> ? ORDER BY "
+                "m.added_at, m.account_id",
+                {user_id, user_id}));
+  std::vector<Membership> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows.rows) {
+    Membership m;
+    HERALD_ASSIGN_OR_RETURN(m.account, Load(*tx, r.Int(0)));
+    m.role = r.Text(1);
+    m.added_at = r.Int(2);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 Result<Agency> AccountService::RecordAgency(int64_t owner_user_id, int64_t account_id,
                                             const AgencyInput& in, const auth::RequestMeta& meta) {
   HERALD_ASSIGN_OR_RETURN(std::string name,

@@ -1521,6 +1521,64 @@ Result<Transfer> AccountService::AcceptTransfer(int64_t user_id, int64_t transfe
   return t;
 }
 
+Result<Transfer> AccountService::DeclineTransfer(int64_t user_id, int64_t transfer_id,
+                                                 const auth::RequestMeta& meta) {
+  Transfer t;
+  HERALD_RETURN_IF_ERROR(
+      storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
+        HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kTransferColumns) +
+                                                        " FROM transfers WHERE id = ?",
+                                                    {transfer_id}));
+        if (rows.empty()) return NotFound("no such transfer", "transfer_not_found");
+        t = TransferFromRow(rows.rows[0]);
+        HERALD_ASSIGN_OR_RETURN(subjects::Subject dest, subjects_.Get(tx, t.to_subject_id));
+        if (dest.owner_user_id != user_id) {
+          return PermissionDenied("only the transferee may decline", "not_transferee");
+        }
+        if (t.status != "applied") {
+          return FailedPrecondition("this transfer is " + t.status, "invalid_transition");
+        }
+        HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE transfers SET status = 'rejected', decided_at = "
+                                          "?, decided_by = ? WHERE id = ?",
+                                          {clock_.Now(), UserActor(user_id), t.id})
+                                   .status());
+        t.status = "rejected";
+        HERALD_ASSIGN_OR_RETURN(Account a, Load(tx, t.account_id));
+        HERALD_RETURN_IF_ERROR(AddNotice(
+            tx, a.owner_user_id, a.id, "transfer_declined", "账号迁移被拒绝 Transfer declined",
+            "The transferee declined the transfer of " + a.name + "."));
+        return audit_
+            .Append(
+                tx,
+                audit::NewEntry{UserActor(user_id), "transfer.decline", AccountRef(t.account_id),
+                                JsonObjectWriter().Add("transfer", t.id).str(), meta.request_id})
+            .status();
+      }));
+  return t;
+}
+
+Result<std::vector<TransferOffer>> AccountService::TransfersTo(int64_t user_id, int limit) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->Query("SELECT t.id, t.account_id, t.from_subject_id, t.to_subject_id, t.status, "
+                "t.applied_at, a.name, a.status, t.decided_at FROM transfers t JOIN subjects s ON "
+                "s.id = t.to_subject_id JOIN accounts a ON a.id = t.account_id WHERE "
+                "s.owner_user_id = ? ORDER BY t.id DESC LIMIT ?",
+                {user_id, int64_t{limit}}));
+  std::vector<TransferOffer> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows.rows) {
+    TransferOffer o;
+    o.transfer = TransferFromRow(r);
+    o.account_name = r.Text(6);
+    o.account_status = r.Text(7);
+    o.decided_at = r.IsNull(8) ? 0 : r.Int(8);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 Result<std::vector<Notice>> AccountService::ListNotices(int64_t user_id, int limit) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
   HERALD_ASSIGN_OR_RETURN(auto rows,

@@ -142,6 +142,13 @@ struct Transfer {
   Micros applied_at = 0;
 };
 
+// A transfer offered to a user (its transferee subject is theirs), with the account it moves.
+struct TransferOffer {
+  Transfer transfer;
+  std::string account_name, account_status;
+  Micros decided_at = 0;  // 0 while applied or accepted
+};
+
 struct Notice {
   int64_t id = 0;
   std::optional<int64_t> account_id;
@@ -201,6 +208,13 @@ struct Member {
   std::string role;          // editor | reviewer
   std::string display_name;  // the user's display name (never the phone number)
   int64_t added_by = 0;
+  Micros added_at = 0;
+};
+
+// An organisation account a user works for as a member (not as its owner).
+struct Membership {
+  Account account;
+  std::string role;  // editor | reviewer
   Micros added_at = 0;
 };
 
@@ -371,6 +385,15 @@ class AccountService {
                                  const auth::RequestMeta& meta);
   Result<Transfer> AcceptTransfer(int64_t user_id, int64_t transfer_id,
                                   const auth::RequestMeta& meta);
+  // The owner of the transferee subject declines an offer still `applied`: the transfer ends
+  // `rejected` (decided_by the user), the applicant is notified. Audited "transfer.decline".
+  // NotFound transfer_not_found; PermissionDenied not_transferee; FailedPrecondition
+  // invalid_transition (accepted, approved or rejected already).
+  Result<Transfer> DeclineTransfer(int64_t user_id, int64_t transfer_id,
+                                   const auth::RequestMeta& meta);
+  // Transfers whose transferee subject belongs to `user_id` (offers to them), newest first, at
+  // most `limit` (the API passes 1..200).
+  Result<std::vector<TransferOffer>> TransfersTo(int64_t user_id, int limit) const;
 
   // --- re-verification (PA-9.3) ---
   // Re-checks one subject now (a trigger: a report, a moderator's doubt). When the identity no
@@ -397,6 +420,9 @@ class AccountService {
   Result<std::string> RoleIn(storage::Transaction& tx, const Account& account,
                              int64_t user_id) const;
   Result<std::string> RoleOf(int64_t account_id, int64_t user_id) const;
+  // The accounts `user_id` is a member of (editor or reviewer; owned accounts are not listed),
+  // oldest membership first.
+  Result<std::vector<Membership>> ListMemberships(int64_t user_id) const;
 
   // --- third-party operating agencies (PA-16.2; account_members.cc) ---
   // By the owner; audited "account.agency.record". InvalidArgument invalid_agency_name,

@@ -483,6 +483,39 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(200, json::object{{"accounts", std::move(out)}});
       },
       s));
+  // Organisation accounts the user works for as an editor or reviewer (PA-16.1); owned accounts
+  // stay in /me/accounts, whose shape is unchanged.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/me/memberships", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(auto list, s.accounts->ListMemberships(who.user_id));
+        json::array out;
+        for (const auto& m : list) {
+          out.push_back(json::object{{"role", m.role},
+                                     {"added_at", Time(m.added_at)},
+                                     {"account", PublicAccountJson(m.account)}});
+        }
+        return JsonResponse(200, json::object{{"memberships", std::move(out)}});
+      },
+      s));
+  // Staff read of any account in any status (a held registration's name, bio, category and
+  // avatar for the review page): accounts.review, or subjects.read for auditors.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/moderation/accounts/{id}", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        if (!who.Has(auth::perm::kAccountsReview) && !who.Has(auth::perm::kSubjectsRead)) {
+          return PermissionDenied(
+              "this action needs the permission accounts.review or "
+              "subjects.read",
+              "permission_denied");
+        }
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Get(id));
+        return JsonResponse(200, json::object{{"account", OwnerView(s, a)}});
+      },
+      s));
   router.Add(Public(Method::kGet, "/api/v1/accounts/{id}", [&s](Request& req) -> Result<Response> {
     HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
     HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
@@ -611,6 +644,36 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
         HERALD_ASSIGN_OR_RETURN(auto t, s.accounts->AcceptTransfer(who.user_id, id, Meta(req)));
         return JsonResponse(200, json::object{{"transfer", TransferJson(t)}});
+      },
+      s));
+
+  router.Add(Secured(
+      Method::kPost, "/api/v1/transfers/{id}/decline", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_RETURN_IF_ERROR(JsonBody::Parse(req, {}, /*allow_empty=*/true).status());
+        HERALD_ASSIGN_OR_RETURN(auto t, s.accounts->DeclineTransfer(who.user_id, id, Meta(req)));
+        return JsonResponse(200, json::object{{"transfer", TransferJson(t)}});
+      },
+      s));
+  // Offers addressed to the user: transfers to one of their subjects, newest first.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/me/transfers", auth::perm::kIdentityVerify,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"limit"}));
+        HERALD_ASSIGN_OR_RETURN(auto limit, QueryInt(req, "limit", 1, 200));
+        HERALD_ASSIGN_OR_RETURN(
+            auto list, s.accounts->TransfersTo(who.user_id, static_cast<int>(limit.value_or(50))));
+        json::array out;
+        for (const auto& o : list) {
+          json::object t = TransferJson(o.transfer);
+          t["account"] = json::object{{"id", o.transfer.account_id},
+                                      {"name", o.account_name},
+                                      {"status", o.account_status}};
+          t["decided_at"] = o.decided_at ? Time(o.decided_at) : json::value(nullptr);
+          out.push_back(std::move(t));
+        }
+        return JsonResponse(200, json::object{{"transfers", std::move(out)}});
       },
       s));
 

@@ -353,6 +353,25 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(200, json::object{{"article", ArticleJson(a, false)},
                                               {"rumour_label", RumourLabelJson(s, a.id)}});
       }));
+  // Staff read of an article by uid in any status (near-duplicate neighbours may be held or
+  // removed): accounts.review, or subjects.read for auditors. The owner view shows its status.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/moderation/article-uids/{uid}", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        if (!who.Has(auth::perm::kAccountsReview) && !who.Has(auth::perm::kSubjectsRead)) {
+          return PermissionDenied(
+              "this action needs the permission accounts.review or "
+              "subjects.read",
+              "permission_denied");
+        }
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+        auto it = req.path_params.find("uid");
+        const std::string uid = it == req.path_params.end() ? "" : it->second;
+        HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetByUid(uid));
+        return JsonResponse(200, json::object{{"article", ArticleJson(a, true)},
+                                              {"rumour_label", RumourLabelJson(s, a.id)}});
+      },
+      s));
   router.Add(Secured(
       Method::kDelete, "/api/v1/articles/{id}", auth::perm::kIdentityVerify,
       [&s](Request& req, const Principal& who) -> Result<Response> {

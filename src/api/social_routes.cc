@@ -108,6 +108,34 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
                                               {"next_before", std::move(next)}});
       },
       s));
+  // Followers and reads per day (China Standard Time) for the operator's chart; staff who read
+  // accounts (accounts.review or subjects.read) may see any account's.
+  router.Add(Secured(
+      Method::kGet, "/api/v1/accounts/{id}/stats", auth::perm::kSelfRead,
+      [&s](Request& req, const Principal& who) -> Result<Response> {
+        HERALD_RETURN_IF_ERROR(CheckQuery(req, {"days"}));
+        HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+        HERALD_ASSIGN_OR_RETURN(auto days, QueryInt(req, "days", 1, 366));
+        social::Caller caller = CallerOf(req, who);
+        caller.staff_read =
+            who.Has(auth::perm::kAccountsReview) || who.Has(auth::perm::kSubjectsRead);
+        HERALD_ASSIGN_OR_RETURN(
+            auto list, s.social->AccountDays(caller, id, static_cast<int>(days.value_or(30))));
+        json::array out;
+        for (const auto& d : list) {
+          // The day's date: ReadDay counts days since 1970-01-01 in UTC+8.
+          out.push_back(json::object{{"date", FormatRfc3339(d.day * kMicrosPerDay).substr(0, 10)},
+                                     {"follows", d.follows},
+                                     {"unfollows", d.unfollows},
+                                     {"net_followers", d.net_followers},
+                                     {"followers", d.followers},
+                                     {"reads", d.reads}});
+        }
+        return JsonResponse(
+            200,
+            json::object{{"account_id", id}, {"time_zone", "UTC+8"}, {"days", std::move(out)}});
+      },
+      s));
   router.Add(Secured(
       Method::kGet, "/api/v1/me/follows", auth::perm::kSelfRead,
       [&s](Request& req, const Principal& who) -> Result<Response> {
@@ -150,8 +178,13 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
           reader.user_agent = std::string(req.Header("user-agent"));
         }
         HERALD_ASSIGN_OR_RETURN(auto r, s.social->RecordRead(id, reader));
+        json::object stats = StatsJson(r.stats);
+        if (reader.user_id) {
+          HERALD_ASSIGN_OR_RETURN(bool liked, s.social->HasLiked(*reader.user_id, id));
+          stats["liked"] = liked;
+        }
         Response res =
-            JsonResponse(200, json::object{{"counted", r.counted}, {"stats", StatsJson(r.stats)}});
+            JsonResponse(200, json::object{{"counted", r.counted}, {"stats", std::move(stats)}});
         if (reader.user_id) res.user_id = *reader.user_id;
         return res;
       }));
@@ -160,7 +193,16 @@ void AddSocialRoutes(http::Router& router, ApiServices& s) {
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(auto st, s.social->Stats(id));
-        return JsonResponse(200, json::object{{"stats", StatsJson(st)}});
+        json::object stats = StatsJson(st);
+        // With a session: whether its user likes the article (the like button's state). A token
+        // that is sent must be valid, as for reads.
+        if (!req.Header("authorization").empty()) {
+          HERALD_ASSIGN_OR_RETURN(std::string_view token, BearerToken(req));
+          HERALD_ASSIGN_OR_RETURN(auto who, s.auth->Authenticate(token));
+          HERALD_ASSIGN_OR_RETURN(bool liked, s.social->HasLiked(who.user_id, id));
+          stats["liked"] = liked;
+        }
+        return JsonResponse(200, json::object{{"stats", std::move(stats)}});
       }));
 
   // --- likes ---

@@ -433,14 +433,27 @@ Result<Article> ArticleService::GetPublic(int64_t id) const {
   return a;
 }
 
+namespace {
+Result<std::vector<Article>> ArticlesByUid(storage::Transaction& tx, std::string_view uid,
+                                           bool published_only) {
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM articles WHERE uid = ?";
+  if (published_only) sql += " AND status = 'published'";
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {std::string(uid)}));
+  if (rows.empty()) return NotFound("no such article", "article_not_found");
+  return std::vector<Article>{FromRow(rows.rows[0])};
+}
+}  // namespace
+
 Result<Article> ArticleService::GetPublicByUid(std::string_view uid) const {
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
-  HERALD_ASSIGN_OR_RETURN(auto rows,
-                          tx->Query("SELECT " + std::string(kColumns) +
-                                        " FROM articles WHERE uid = ? AND status = 'published'",
-                                    {std::string(uid)}));
-  if (rows.empty()) return NotFound("no such article", "article_not_found");
-  std::vector<Article> one = {FromRow(rows.rows[0])};
+  HERALD_ASSIGN_OR_RETURN(auto one, ArticlesByUid(*tx, uid, true));
+  HERALD_RETURN_IF_ERROR(AttachTags(*tx, one));
+  return std::move(one[0]);
+}
+
+Result<Article> ArticleService::GetByUid(std::string_view uid) const {
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  HERALD_ASSIGN_OR_RETURN(auto one, ArticlesByUid(*tx, uid, false));
   HERALD_RETURN_IF_ERROR(AttachTags(*tx, one));
   return std::move(one[0]);
 }

@@ -198,6 +198,9 @@ class ArticleService {
   Result<Article> GetPublic(int64_t id) const;
   // By the uid of its content id ("article:<uid>", the link attributions carry).
   Result<Article> GetPublicByUid(std::string_view uid) const;
+  // The same in any status (staff: near-duplicate neighbours that are held or removed).
+  // NotFound article_not_found.
+  Result<Article> GetByUid(std::string_view uid) const;
   // Newest first. `all`: every status (the owner's view), else published only.
   Result<std::vector<Article>> ListByAccount(int64_t account_id, bool all, int limit,
                                              std::optional<int64_t> before_id) const;

@@ -89,6 +89,7 @@ struct Caller {
   int64_t user_id = 0;
   bool reviewer = false;  // holds accounts.review
   auth::RequestMeta meta;
+  bool staff_read = false;  // holds accounts.review or subjects.read (reads account statistics)
   std::string Actor() const { return "user:" + std::to_string(user_id); }
 };
 
@@ -102,6 +103,15 @@ struct Reader {
 struct ArticleStats {
   int64_t article_id = 0;
   int64_t reads = 0, likes = 0, forwards = 0;
+};
+
+// One day (China Standard Time) of an account's activity, from social_account_days.
+struct AccountDay {
+  int64_t day = 0;  // ReadDay() number: days since 1970-01-01 in UTC+8
+  int64_t follows = 0, unfollows = 0;
+  int64_t net_followers = 0;  // follows - unfollows
+  int64_t followers = 0;      // the follower count at the end of the day
+  int64_t reads = 0;          // reads counted that day over all the account's articles
 };
 
 struct ReadResult {
@@ -196,6 +206,15 @@ class SocialService {
   Result<ForwardChain> Chain(int64_t forward_id, int max_hops = 1000) const;
   // Chain() for a reviewer, audited ("social.forward_chain.read", actor `who`).
   Result<ForwardChain> TraceChain(const Caller& who, int64_t forward_id, int max_hops = 1000);
+
+  // --- an account's days ---
+  // The last `days` days (1..366, today included, oldest first, every day present) of follows,
+  // unfollows, net followers, the follower count at each day's end and reads counted on that
+  // day over all the account's articles. For the account's owner or a caller with staff_read.
+  // NotFound account_not_found; PermissionDenied not_account_owner; InvalidArgument
+  // invalid_days (field days).
+  Result<std::vector<AccountDay>> AccountDays(const Caller& who, int64_t account_id,
+                                              int days) const;
 
   // --- counts ---
   // Reads, likes and forwards of a published article. NotFound article_not_found.

@@ -379,6 +379,57 @@ TEST_F(SocialTest, ReadsCountOncePerReaderPerDayAndKeepNoRawFingerprint) {
   EXPECT_EQ(social_->Stats(article).status().reason(), "article_not_found");
 }
 
+TEST_F(SocialTest, AccountDaysCountFollowsAndReadsPerBeijingDayForTheOwnerOrStaff) {
+  auto account = NewAccount("每日统计测试");
+  int64_t a1 = Publish(account, "第一篇", "第一篇的正文内容。");
+  int64_t a2 = Publish(account, "第二篇", "第二篇的正文内容。");
+  int64_t alice = NewUser(), bob = NewUser();
+  // 2026-01-01 22:59:59 in Beijing (14:59:59 UTC).
+  clock_.Set(1767283199LL * kMicrosPerSecond - kMicrosPerHour);
+  ASSERT_TRUE(social_->Follow(alice, account.id, meta_).ok());
+  ASSERT_TRUE(social_->Follow(bob, account.id, meta_).ok());
+  ASSERT_TRUE(social_->RecordRead(a1, {alice, "", ""}).ok());
+  ASSERT_TRUE(social_->RecordRead(a1, {alice, "", ""}).ok());  // not counted again
+  ASSERT_TRUE(social_->RecordRead(a2, {alice, "", ""}).ok());
+  ASSERT_TRUE(social_->RecordRead(a1, {std::nullopt, "203.0.113.5", "Agent/1"}).ok());
+  // Past midnight in Beijing (16:00:01 UTC): the next day.
+  clock_.Advance(kMicrosPerHour + 2 * kMicrosPerSecond);
+  ASSERT_TRUE(social_->Unfollow(bob, account.id, meta_).ok());
+  ASSERT_TRUE(social_->RecordRead(a1, {alice, "", ""}).ok());
+
+  const Caller owner{account.owner_user_id, false, meta_};
+  auto days = social_->AccountDays(owner, account.id, 3);
+  ASSERT_TRUE(days.ok()) << days.status().ToString();
+  ASSERT_EQ(days->size(), 3u);
+  const AccountDay& d0 = (*days)[0];
+  const AccountDay& d1 = (*days)[1];
+  const AccountDay& d2 = (*days)[2];
+  EXPECT_EQ(d2.day, ReadDay(clock_.Now()));
+  EXPECT_EQ(d1.day, d2.day - 1);
+  EXPECT_EQ(d0.follows + d0.unfollows + d0.reads, 0);
+  EXPECT_EQ(d0.followers, 0);
+  EXPECT_EQ(d1.follows, 2);
+  EXPECT_EQ(d1.unfollows, 0);
+  EXPECT_EQ(d1.net_followers, 2);
+  EXPECT_EQ(d1.followers, 2);
+  EXPECT_EQ(d1.reads, 3);
+  EXPECT_EQ(d2.follows, 0);
+  EXPECT_EQ(d2.unfollows, 1);
+  EXPECT_EQ(d2.net_followers, -1);
+  EXPECT_EQ(d2.followers, 1);
+  EXPECT_EQ(d2.reads, 1);
+
+  // Only the owner or staff; 1..366 days.
+  EXPECT_EQ(social_->AccountDays(Caller{alice, false, meta_}, account.id, 3).status().reason(),
+            "not_account_owner");
+  Caller staff{alice, false, meta_};
+  staff.staff_read = true;
+  EXPECT_EQ(social_->AccountDays(staff, account.id, 366)->size(), 366u);
+  EXPECT_EQ(social_->AccountDays(owner, account.id, 0).status().reason(), "invalid_days");
+  EXPECT_EQ(social_->AccountDays(owner, account.id, 367).status().reason(), "invalid_days");
+  EXPECT_EQ(social_->AccountDays(owner, 9999, 3).status().reason(), "account_not_found");
+}
+
 TEST_F(SocialTest, LikesOncePerUserAndUnlikeEvenAfterTheArticleIsHidden) {
   auto account = NewAccount("点赞测试号");
   int64_t article = Publish(account, "编程小记", "今天修了一个内存泄漏。");

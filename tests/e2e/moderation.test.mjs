@@ -237,3 +237,26 @@ test('the auditor reads the audit log with the chain verified and is offered no 
   assert.equal(await page.locator('[data-test="decision-submit"]').count(), 0);
   assertNoPageErrors(assert, page);
 });
+
+test('the moderator sees a held registration: the account name and bio the public API hides', async () => {
+  const s = e2e.server;
+  const queue = (await s.request('GET', '/api/v1/reviews?kind=registration_data', { token: moderatorToken })).json.items;
+  let held = null;
+  let account = null;
+  for (const i of queue.filter((x) => x.account_id)) {
+    const a = (await s.request('GET', `/api/v1/moderation/accounts/${i.account_id}`, { token: moderatorToken })).json.account;
+    if (a.name === '先驱生活账本') [held, account] = [i, a];
+  }
+  assert.ok(held, JSON.stringify(queue));
+  assert.equal((await s.request('GET', `/api/v1/accounts/${held.account_id}`)).status, 404);
+
+  const page = await e2e.newPage();
+  await e2e.login(page, DEMO.moderator);
+  await page.goto(`/moderation/reviews/${held.id}`);
+  const card = page.locator('[data-test="review-account"]');
+  await card.waitFor();
+  assert.equal(await card.locator('[data-test="held-account-name"]').innerText(), account.name);
+  assert.match(await card.locator('[data-test="held-account-bio"]').innerText(), /贷款/);
+  await e2e.screenshot(page, 'moderation-held-registration');
+  assertNoPageErrors(assert, page);
+});

@@ -273,3 +273,79 @@ test('comment management on a demo article: select, pin, hide, reply and the com
   assert.equal(settings.override_mode, null);
   assertNoPageErrors(assert, page);
 });
+
+test('the chart draws the real daily reads: the period total is what GET /accounts/{id}/stats counted', async () => {
+  const s = e2e.server;
+  const token = await s.login(DEMO.operator, DEMO_PASSWORD);
+  const articles = (await s.request('GET', '/api/v1/me/accounts/1/articles', { token })).json.articles;
+  const published = articles.find((a) => a.status === 'published');
+  assert.ok(published, 'the demo account has a published article');
+  // Three readers today: a signed-in reader and two anonymous visitors.
+  const reader = await s.login(DEMO.reader, DEMO_PASSWORD);
+  await s.request('POST', `/api/v1/articles/${published.id}/read`, { token: reader });
+  await s.request('POST', `/api/v1/articles/${published.id}/read`, { headers: { 'user-agent': 'E2E-Visitor/1' } });
+  await s.request('POST', `/api/v1/articles/${published.id}/read`, { headers: { 'user-agent': 'E2E-Visitor/2' } });
+  const days = (await s.request('GET', '/api/v1/accounts/1/stats?days=30', { token })).json.days;
+  const total = days.reduce((n, d) => n + d.reads, 0);
+  assert.ok(days[days.length - 1].reads >= 3, JSON.stringify(days[days.length - 1]));
+
+  const page = await e2e.newPage();
+  await e2e.login(page, DEMO.operator);
+  const stats = page.waitForResponse((r) => /\/api\/v1\/accounts\/1\/stats\?days=30$/.test(r.url()));
+  await page.goto('/console/accounts/1?tab=stats');
+  const res = await stats;
+  assert.equal(res.status(), 200);
+  assert.equal((await res.json()).days.length, 30);
+  await page.locator('[data-test="stats-chart"] canvas').waitFor();
+  assert.equal(await page.locator('[data-test="reads-period"] .el-statistic__number').innerText(), String(total));
+  // Another period asks the API again.
+  const week = page.waitForResponse((r) => /\/api\/v1\/accounts\/1\/stats\?days=7$/.test(r.url()));
+  await page.locator('[data-test="stats-days"]').getByText('近 7 天').click();
+  assert.equal((await (await week).json()).days.length, 7);
+  assertNoPageErrors(assert, page);
+});
+
+test('an editor finds the organisation account in the menu; an incoming transfer is accepted in the browser', async () => {
+  const s = e2e.server;
+  const phone = '13955557777';
+  const password = 'editor-pass-2026';
+  await s.register(phone, password);
+  const token = await s.login(phone, password);
+  const subject = await individualSubject(s, token, { name: '孙编辑', id: residentId('110101', '19930303', 357), phone });
+  const me = (await s.request('GET', '/api/v1/me', { token })).json;
+  const opToken = await s.login(DEMO.operator, DEMO_PASSWORD);
+  const owned = (await s.request('GET', '/api/v1/me/accounts', { token: opToken })).json.accounts;
+  const culture = owned.find((a) => a.name === '先驱文化');
+  const finance = owned.find((a) => a.name === '林间理财课');
+  const add = await s.request('POST', `/api/v1/me/accounts/${culture.id}/members`, { token: opToken, body: { user_id: me.id, role: 'editor' } });
+  assert.equal(add.status, 201, add.text);
+  const tr = await s.request('POST', `/api/v1/accounts/${finance.id}/transfers`, { token: opToken, body: { to_subject_id: subject.id } });
+  assert.equal(tr.status, 201, tr.text);
+
+  const page = await e2e.newPage();
+  await e2e.login(page, phone, password);
+  await page.goto('/console');
+  const item = page.locator('[data-test="menu-member-account"]', { hasText: '先驱文化' });
+  await item.waitFor();
+  assert.match(await item.innerText(), /编辑/);
+  await item.click();
+  await page.waitForURL(new RegExp(`/console/accounts/${culture.id}$`));
+  await page.locator('[data-test="member-role"]', { hasText: '编辑' }).waitFor();
+  await page.locator('[data-test="member-drafts"]').waitFor();
+  assert.equal(await page.locator('[data-test="account-title"]').innerText(), '先驱文化');
+  await e2e.screenshot(page, 'operator-member-account');
+  assertNoPageErrors(assert, page);
+
+  // The transfer offer: listed, accepted after the confirmation, then waiting for the platform.
+  await page.locator('[data-test="menu-transfers"]').click();
+  await page.waitForURL(/\/console\/transfers$/);
+  const row = page.locator('[data-test="transfer-offers"] tr', { hasText: '林间理财课' });
+  await row.waitFor();
+  await row.locator('[data-test="transfer-accept"]').click();
+  await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
+  await row.locator('[data-test="transfer-status"]', { hasText: '平台审核中' }).waitFor();
+  const offers = (await s.request('GET', '/api/v1/me/transfers', { token })).json.transfers;
+  assert.equal(offers.find((o) => o.id === tr.json.transfer.id).status, 'accepted');
+  await e2e.screenshot(page, 'operator-transfers');
+  assertNoPageErrors(assert, page);
+});

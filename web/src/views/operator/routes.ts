@@ -44,6 +44,7 @@ export const routes: RouteRecordRaw[] = [
         name: 'operator-comments',
         component: () => import('./CommentsPage.vue'),
       },
+      { path: 'transfers', name: 'operator-transfers', component: () => import('./TransfersPage.vue') },
       { path: 'sanctions', name: 'operator-sanctions', component: () => import('./SanctionsPage.vue') },
       { path: 'appeals', name: 'operator-appeals', component: () => import('./AppealsPage.vue') },
     ],

@@ -3,11 +3,13 @@
 import { reactive } from 'vue'
 import { api } from '@/api/client'
 import { i18n } from '@/i18n'
-import type { Account, Category, Subject } from './types'
+import type { Account, Category, Membership, Subject } from './types'
 
 export const opState = reactive({
   accounts: [] as Account[],
   accountsLoaded: false,
+  // Organisation accounts the user works for as an editor or reviewer (GET /api/v1/me/memberships).
+  memberships: [] as Membership[],
   subjects: [] as Subject[],
   subjectsLoaded: false,
   categories: [] as Category[],
@@ -19,6 +21,12 @@ export async function loadAccounts(): Promise<Account[]> {
   opState.accounts = r.accounts
   opState.accountsLoaded = true
   return r.accounts
+}
+
+export async function loadMemberships(): Promise<Membership[]> {
+  const r = await api.get<{ memberships: Membership[] }>('/api/v1/me/memberships')
+  opState.memberships = r.memberships
+  return r.memberships
 }
 
 export async function loadSubjects(): Promise<Subject[]> {

@@ -88,6 +88,25 @@ export interface Account {
   last_active_at?: string
 }
 
+// GET /api/v1/me/memberships: an account the user works for, with the public account fields.
+export interface Membership {
+  role: 'editor' | 'reviewer'
+  added_at: string
+  account: Pick<Account, 'id' | 'name' | 'avatar_url' | 'avatar_caption' | 'bio' | 'category' | 'badge' | 'status' | 'disclosures'>
+}
+
+// GET /api/v1/me/transfers: a transfer offered to one of the user's subjects.
+export interface TransferOffer {
+  id: number
+  account_id: number
+  from_subject_id: number
+  to_subject_id: number
+  status: 'applied' | 'accepted' | 'approved' | 'rejected'
+  applied_at: string
+  decided_at: string | null
+  account: { id: number; name: string; status: string }
+}
+
 export interface Subject {
   id: number
   kind: 'individual' | 'organisation'

@@ -3,9 +3,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -246,16 +250,77 @@ class SqliteTransaction final : public Transaction {
   Status failed_;
 };
 
+// Checkpoints the WAL on a thread of its own, so a commit never copies pages into the database
+// file itself. The writer's WAL hook (replacing SQLite's automatic checkpoint, which runs inside
+// the committing call) wakes it once the WAL holds kCheckpointPages; it then runs a PASSIVE
+// checkpoint (never waits for readers or the writer) on its own connection. SQLite's automatic
+// checkpoint does the same work at the same threshold, only on the committing thread.
+class Checkpointer {
+ public:
+  static constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
+
+  explicit Checkpointer(std::unique_ptr<SqliteConnection> conn)
+      : conn_(std::move(conn)), thread_([this] { Loop(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  // Installs the hook on the writer connection `db`; `this` must outlive the hook.
+  void Attach(sqlite3* db) { sqlite3_wal_hook(db, &Checkpointer::Hook, this); }
+
+ private:
+  static int Hook(void* self, sqlite3*, const char*, int pages) {
+    auto* c = static_cast<Checkpointer*>(self);
+    if (pages >= kCheckpointPages && !c->wanted_.exchange(true)) {
+      std::lock_guard<std::mutex> lock(c->mu_);
+      c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stopping_ || wanted_.load(); });
+      if (stopping_) return;
+      lock.unlock();
+      wanted_.store(false);
+      sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<SqliteConnection> conn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> wanted_{false};
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<SqliteConnection> writer,
                  std::vector<std::unique_ptr<SqliteConnection>> readers,
-                 const DatabaseOptions& options)
+                 std::unique_ptr<SqliteConnection> checkpoint, const DatabaseOptions& options)
       : writer_(std::move(writer)),
         readers_(std::move(readers)),
         writer_pool_(1),
         reader_pool_(static_cast<int>(readers_.size())),
-        timeout_(options.busy_timeout_ms) {}
+        timeout_(options.busy_timeout_ms),
+        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint))) {
+    checkpointer_->Attach(writer_->db());
+  }
+  ~SqliteDatabase() override {
+    // The hook points at the checkpointer: detach it before the checkpointer goes.
+    sqlite3_wal_hook(writer_->db(), nullptr, nullptr);
+    checkpointer_.reset();
+  }
 
   Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
     SlotPool& pool = mode == TxMode::kWrite ? writer_pool_ : reader_pool_;
@@ -300,6 +365,7 @@ class SqliteDatabase final : public Database {
   SlotPool writer_pool_;
   SlotPool reader_pool_;
   const std::chrono::milliseconds timeout_;
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 Status SqliteTransaction::Run(std::string_view sql, const std::vector<Value>& params, Rows* rows,
@@ -427,10 +493,13 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
         auto reader, OpenConnection(path, /*reader=*/true, timeout, options.sqlite_cache_kib));
     readers.push_back(std::move(reader));
   }
+  // The checkpointer's connection needs no page cache of its own.
+  HERALD_ASSIGN_OR_RETURN(auto checkpoint,
+                          OpenConnection(path, /*reader=*/false, timeout, /*cache_kib=*/64));
   DatabaseOptions effective = options;
   effective.busy_timeout_ms = timeout;
   return std::unique_ptr<Database>(
-      new SqliteDatabase(std::move(writer), std::move(readers), effective));
+      new SqliteDatabase(std::move(writer), std::move(readers), std::move(checkpoint), effective));
 }
 
 }  // namespace herald::storage::internal

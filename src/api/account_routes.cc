@@ -504,12 +504,8 @@ void AddAccountRoutes(http::Router& router, ApiServices& s) {
   router.Add(Secured(
       Method::kGet, "/api/v1/moderation/accounts/{id}", auth::perm::kSelfRead,
       [&s](Request& req, const Principal& who) -> Result<Response> {
-        if (!who.Has(auth::perm::kAccountsReview) && !who.Has(auth::perm::kSubjectsRead)) {
-          return PermissionDenied(
-              "this action needs the permission accounts.review or "
-              "subjects.read",
-              "permission_denied");
-        }
+        HERALD_RETURN_IF_ERROR(
+            RequireEither(who, auth::perm::kAccountsReview, auth::perm::kSubjectsRead));
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
         HERALD_ASSIGN_OR_RETURN(auto a, s.accounts->Get(id));

@@ -358,12 +358,8 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
   router.Add(Secured(
       Method::kGet, "/api/v1/moderation/article-uids/{uid}", auth::perm::kSelfRead,
       [&s](Request& req, const Principal& who) -> Result<Response> {
-        if (!who.Has(auth::perm::kAccountsReview) && !who.Has(auth::perm::kSubjectsRead)) {
-          return PermissionDenied(
-              "this action needs the permission accounts.review or "
-              "subjects.read",
-              "permission_denied");
-        }
+        HERALD_RETURN_IF_ERROR(
+            RequireEither(who, auth::perm::kAccountsReview, auth::perm::kSubjectsRead));
         HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
         auto it = req.path_params.find("uid");
         const std::string uid = it == req.path_params.end() ? "" : it->second;

@@ -66,6 +66,13 @@ http::Route Secured(Method m, std::string pattern, std::string_view permission, 
   return r;
 }
 
+Status RequireEither(const auth::Principal& who, std::string_view a, std::string_view b) {
+  if (who.Has(a) || who.Has(b)) return Status();
+  return PermissionDenied(
+      "this action needs the permission " + std::string(a) + " or " + std::string(b),
+      "permission_denied");
+}
+
 // Marks a route whose handler hashes or verifies a password (Argon2id, ~100 ms of CPU).
 http::Route Heavy(http::Route r) {
   r.heavy = true;

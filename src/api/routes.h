@@ -26,6 +26,9 @@ http::Route Public(http::Method m, std::string pattern, PublicFn fn, bool blocki
 // A route that needs a session holding `permission` (401 / 403 otherwise).
 http::Route Secured(http::Method m, std::string pattern, std::string_view permission, AuthedFn fn,
                     ApiServices& s);
+// For a Secured route open to holders of either of two permissions (the route records the
+// weaker one it always checks): PermissionDenied "permission_denied" unless `who` has one.
+Status RequireEither(const auth::Principal& who, std::string_view a, std::string_view b);
 // Marks a route whose handler hashes or verifies a password.
 http::Route Heavy(http::Route r);
 

@@ -155,6 +155,50 @@ TEST(SqliteTest, TheWalIsCheckpointedOffTheCommitPath) {
   EXPECT_EQ(n->rows[0].Int(0), 100);
 }
 
+TEST(SqliteTest, PlannerStatisticsOfFts5TablesAreDroppedAtOpen) {
+  // An ANALYZE taken while an FTS5 index is small says its data table holds 2 rows; FTS5's own
+  // range deletes (segment merges) would then scan the whole table as the index grows.
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  const std::string plan_sql =
+      "EXPLAIN QUERY PLAN DELETE FROM docs_data WHERE id >= 1 AND id <= 2";
+  auto query = [](Database& db, const std::string& sql) {
+    auto tx = db.Begin(TxMode::kRead);
+    EXPECT_TRUE(tx.ok());
+    auto rows = (*tx)->Query(sql);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? rows->rows.at(0).Text(rows->rows.at(0).size() - 1) : std::string();
+  };
+  {
+    auto db = OpenDatabase(*url);
+    ASSERT_TRUE(db.ok());
+    for (const char* sql :
+         {"CREATE VIRTUAL TABLE docs USING fts5(body, tokenize='trigram')",
+          "CREATE TABLE notes (id INTEGER PRIMARY KEY, k TEXT NOT NULL)",
+          "CREATE INDEX notes_k ON notes (k)", "INSERT INTO docs (body) VALUES ('第一篇文章')",
+          "INSERT INTO notes (k) VALUES ('a'), ('b')", "ANALYZE"}) {
+      ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
+                    return tx.Execute(sql).status();
+                  }).ok())
+          << sql;
+    }
+    ASSERT_EQ(query(**db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'docs_data'"), "1");
+  }
+  auto db = OpenDatabase(*url);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(query(**db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl LIKE 'docs%'"), "0");
+  EXPECT_EQ(query(**db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'notes'"), "1");
+  // Every connection of the pool plans FTS5's range delete by rowid.
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NE(query(**db, plan_sql).find("SEARCH"), std::string::npos) << query(**db, plan_sql);
+  }
+  auto w = (*db)->Begin(TxMode::kWrite);
+  ASSERT_TRUE(w.ok());
+  auto plan = (*w)->Query(plan_sql);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_NE(plan->rows.at(0).Text(3).find("SEARCH"), std::string::npos);
+}
+
 TEST(SqliteTest, DoubleQuotedStringsAreIdentifiers) {
   // SQLite would otherwise take "x" as the string 'x' where PostgreSQL sees a column.
   auto url = NewTestDatabaseUrl(Backend::kSqlite);

@@ -160,8 +160,7 @@ TEST(SqliteTest, PlannerStatisticsOfFts5TablesAreDroppedAtOpen) {
   // range deletes (segment merges) would then scan the whole table as the index grows.
   auto url = NewTestDatabaseUrl(Backend::kSqlite);
   ASSERT_TRUE(url.ok());
-  const std::string plan_sql =
-      "EXPLAIN QUERY PLAN DELETE FROM docs_data WHERE id >= 1 AND id <= 2";
+  const std::string plan_sql = "EXPLAIN QUERY PLAN DELETE FROM docs_data WHERE id >= 1 AND id <= 2";
   auto query = [](Database& db, const std::string& sql) {
     auto tx = db.Begin(TxMode::kRead);
     EXPECT_TRUE(tx.ok());
@@ -177,9 +176,9 @@ TEST(SqliteTest, PlannerStatisticsOfFts5TablesAreDroppedAtOpen) {
           "CREATE TABLE notes (id INTEGER PRIMARY KEY, k TEXT NOT NULL)",
           "CREATE INDEX notes_k ON notes (k)", "INSERT INTO docs (body) VALUES ('第一篇文章')",
           "INSERT INTO notes (k) VALUES ('a'), ('b')", "ANALYZE"}) {
-      ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
-                    return tx.Execute(sql).status();
-                  }).ok())
+      ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite,
+                                   [&](Transaction& tx) { return tx.Execute(sql).status(); })
+                      .ok())
           << sql;
     }
     ASSERT_EQ(query(**db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'docs_data'"), "1");

@@ -326,14 +326,18 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
         return JsonResponse(200, json::object{{"articles", std::move(out)}});
       },
       s));
-  router.Add(Public(Method::kGet, "/api/v1/articles/{id}", [&s](Request& req) -> Result<Response> {
-    HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
-    HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
-    HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPublic(id));
-    // PA-13.2: the debunk label sits beside the article, outside its own JSON.
-    return JsonResponse(200, json::object{{"article", ArticleJson(a, false)},
-                                          {"rumour_label", RumourLabelJson(s, a.id)}});
-  }));
+  router.Add(QuickRead(Public(Method::kGet, "/api/v1/articles/{id}",
+                              [&s](Request& req) -> Result<Response> {
+                                HERALD_RETURN_IF_ERROR(CheckQuery(req, {}));
+                                HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+                                HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPublic(id));
+                                // PA-13.2: the debunk label sits beside the article, outside its
+                                // own JSON.
+                                return JsonResponse(
+                                    200, json::object{{"article", ArticleJson(a, false)},
+                                                      {"rumour_label", RumourLabelJson(s, a.id)}});
+                              }),
+                       s));
   // The live preview of the editor: the body rendered exactly as publishing renders it.
   router.Add(Secured(
       Method::kPost, "/api/v1/articles/preview", auth::perm::kSelfWrite,

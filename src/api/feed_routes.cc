@@ -55,14 +55,15 @@ Response PageResponse(const feed::FeedPage& page) {
 }  // namespace
 
 void AddFeedRoutes(http::Router& router, ApiServices& s) {
-  router.Add(Secured(
-      Method::kGet, "/api/v1/me/timeline", auth::perm::kSelfRead,
-      [&s](Request& req, const Principal& who) -> Result<Response> {
-        HERALD_ASSIGN_OR_RETURN(auto page, PageOf(req));
-        HERALD_ASSIGN_OR_RETURN(auto out, s.feed->Timeline(who.user_id, page));
-        return PageResponse(out);
-      },
-      s));
+  router.Add(QuickRead(Secured(
+                           Method::kGet, "/api/v1/me/timeline", auth::perm::kSelfRead,
+                           [&s](Request& req, const Principal& who) -> Result<Response> {
+                             HERALD_ASSIGN_OR_RETURN(auto page, PageOf(req));
+                             HERALD_ASSIGN_OR_RETURN(auto out, s.feed->Timeline(who.user_id, page));
+                             return PageResponse(out);
+                           },
+                           s),
+                       s));
   router.Add(Public(Method::kGet, "/api/v1/feed/latest", [&s](Request& req) -> Result<Response> {
     HERALD_ASSIGN_OR_RETURN(auto page, PageOf(req));
     HERALD_ASSIGN_OR_RETURN(auto out, s.feed->Latest(page));

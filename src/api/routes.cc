@@ -79,6 +79,11 @@ http::Route Heavy(http::Route r) {
   return r;
 }
 
+http::Route QuickRead(http::Route r, const ApiServices& s) {
+  r.blocking = s.db == nullptr || s.db->backend() != storage::Backend::kSqlite;
+  return r;
+}
+
 json::value Time(Micros t) { return json::value(FormatRfc3339(t)); }
 
 json::value OptTimeJson(const std::optional<Micros>& t) {

@@ -31,6 +31,11 @@ http::Route Secured(http::Method m, std::string pattern, std::string_view permis
 Status RequireEither(const auth::Principal& who, std::string_view a, std::string_view b);
 // Marks a route whose handler hashes or verifies a password.
 http::Route Heavy(http::Route r);
+// Marks a route whose handler only reads a few rows by key and answers from memory otherwise
+// (tens of microseconds on SQLite): on SQLite it runs on the network thread that read the
+// request, saving two thread hand-offs per request (measured in docs/benchmarks.md); on
+// PostgreSQL, whose reads wait on the network, it stays on the worker pool.
+http::Route QuickRead(http::Route r, const ApiServices& s);
 
 boost::json::value Time(Micros t);
 // Time(t), or null when absent.

@@ -338,33 +338,47 @@ namespace {
 
 // The page for candidate keys (newest first, at most limit + 1) found by the timeline cache, its
 // listing columns read in `tx`; nullopt when a row is no longer visible in this snapshot.
-Result<std::optional<FeedPage>> PageFromKeys(Transaction& tx,
-                                             const std::vector<internal::Key>& keys, int limit) {
+// A page from the timeline cache's candidates: the listing columns it holds, the others read
+// (and checked: still published, account active, same time) in `tx`; nullopt when a row
+// changed under the cache.
+Result<std::optional<FeedPage>> PageFromCandidates(Transaction& tx,
+                                                   const std::vector<internal::Candidate>& cands,
+                                                   int limit) {
   FeedPage out;
-  if (keys.empty()) return std::optional<FeedPage>(std::move(out));
-  std::string sql = std::string("SELECT ") + kItemColumns +
-                    " FROM articles a JOIN accounts c ON c.id = a.account_id WHERE a.status = "
-                    "'published' AND c.status = 'active' AND a.id IN (";
+  const size_t shown = std::min(cands.size(), static_cast<size_t>(limit));
+  std::vector<FeedItem> read;
   std::vector<Value> params;
-  params.reserve(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    sql += i == 0 ? "?" : ",?";
-    params.emplace_back(keys[i].second);
+  std::string sql;
+  for (size_t i = 0; i < shown; ++i) {
+    if (cands[i].item) continue;
+    sql += params.empty() ? "?" : ",?";
+    params.emplace_back(cands[i].key.second);
   }
-  sql += ")";
-  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  if (rows.size() != keys.size()) return std::optional<FeedPage>();
-  std::vector<FeedItem> items;
-  items.reserve(rows.size());
-  for (const auto& r : rows.rows) items.push_back(ItemFromRow(r));
-  for (const auto& k : keys) {
-    if (static_cast<int>(out.items.size()) == limit) break;
-    auto it = std::find_if(items.begin(), items.end(),
-                           [&](const FeedItem& x) { return x.article_id == k.second; });
-    if (it == items.end() || it->published_at != k.first) return std::optional<FeedPage>();
+  if (!params.empty()) {
+    HERALD_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query(std::string("SELECT ") + kItemColumns +
+                     " FROM articles a JOIN accounts c ON c.id = a.account_id WHERE a.status = "
+                     "'published' AND c.status = 'active' AND a.id IN (" +
+                     sql + ")",
+                 params));
+    if (rows.size() != params.size()) return std::optional<FeedPage>();
+    read.reserve(rows.size());
+    for (const auto& r : rows.rows) read.push_back(ItemFromRow(r));
+  }
+  out.items.reserve(shown);
+  for (size_t i = 0; i < shown; ++i) {
+    const internal::Candidate& c = cands[i];
+    if (c.item) {
+      out.items.push_back(*c.item);
+      continue;
+    }
+    auto it = std::find_if(read.begin(), read.end(),
+                           [&](const FeedItem& x) { return x.article_id == c.key.second; });
+    if (it == read.end() || it->published_at != c.key.first) return std::optional<FeedPage>();
     out.items.push_back(std::move(*it));
   }
-  if (static_cast<int>(keys.size()) > limit) {
+  if (cands.size() > static_cast<size_t>(limit)) {
     out.next_cursor = EncodeCursor(out.items.back().published_at, out.items.back().article_id);
   }
   return std::optional<FeedPage>(std::move(out));
@@ -398,7 +412,7 @@ Result<FeedPage> FeedService::Page(const std::string& kind, int64_t user_id,
     HERALD_ASSIGN_OR_RETURN(
         auto cached, timeline_cache_->Candidates(*tx, user_id, bound, static_cast<int>(take)));
     if (cached) {
-      HERALD_ASSIGN_OR_RETURN(auto p, PageFromKeys(*tx, *cached, page.limit));
+      HERALD_ASSIGN_OR_RETURN(auto p, PageFromCandidates(*tx, *cached, page.limit));
       if (p) return std::move(*p);
     }
     // Not servable from the cache (an older snapshot, or a row changed under it): the query.
@@ -995,11 +1009,47 @@ BEGIN
   INSERT INTO feed_changes (account_id) VALUES (OLD.id);
 END;
 )SQL";
+  // The cache also keeps the listing columns of each account's newest rows and each reader's
+  // follows: the log names the reader of a follow change, and fires on the listed columns.
+  const std::string timeline_rows = R"SQL(
+ALTER TABLE feed_changes ADD COLUMN user_id INTEGER;
+DROP TRIGGER feed_changes_article_upd;
+CREATE TRIGGER feed_changes_article_upd AFTER UPDATE OF status, published_at, account_id, uid,
+  title, summary, category, original, advertising, cover_media_id
+  ON articles WHEN OLD.status = 'published' OR NEW.status = 'published'
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (OLD.account_id);
+  INSERT INTO feed_changes (account_id) SELECT NEW.account_id
+    WHERE NEW.account_id <> OLD.account_id;
+END;
+DROP TRIGGER feed_changes_account_upd;
+CREATE TRIGGER feed_changes_account_upd AFTER UPDATE OF status, name ON accounts
+  WHEN OLD.status IS NOT NEW.status OR OLD.name IS NOT NEW.name
+BEGIN
+  INSERT INTO feed_changes (account_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER feed_changes_follow_ins AFTER INSERT ON social_follows
+BEGIN
+  INSERT INTO feed_changes (account_id, user_id) VALUES (NEW.account_id, NEW.user_id);
+END;
+CREATE TRIGGER feed_changes_follow_upd AFTER UPDATE OF user_id, account_id ON social_follows
+BEGIN
+  INSERT INTO feed_changes (account_id, user_id) VALUES (OLD.account_id, OLD.user_id);
+  INSERT INTO feed_changes (account_id, user_id) VALUES (NEW.account_id, NEW.user_id);
+END;
+CREATE TRIGGER feed_changes_follow_del AFTER DELETE ON social_follows
+BEGIN
+  INSERT INTO feed_changes (account_id, user_id) VALUES (OLD.account_id, OLD.user_id);
+END;
+)SQL";
   return {
       {"feed/0001_feeds_search", sqlite, postgres},
       {"feed/0002_compact_grams", compact_grams,
        "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date';\n"},
       {"feed/0003_timeline_changes", timeline_changes,
+       "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date "
+       "(the timeline cache and its change log are SQLite only)';\n"},
+      {"feed/0004_timeline_rows", timeline_rows,
        "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date "
        "(the timeline cache and its change log are SQLite only)';\n"}};
 }

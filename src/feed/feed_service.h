@@ -44,25 +44,13 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "feed/feed_item.h"
 #include "feed/timeline_cache.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "text/normalizer.h"
 
 namespace herald::feed {
-
-// One article as lists show it (no body).
-struct FeedItem {
-  int64_t article_id = 0;
-  std::string uid;
-  int64_t account_id = 0;
-  std::string account_name;
-  std::string title, summary, category;
-  bool original = false;
-  bool advertising = false;
-  Micros published_at = 0;
-  std::string cover_media_id;  // "" without a cover
-};
 
 struct FeedPage {
   std::vector<FeedItem> items;

@@ -26,14 +26,14 @@ Result<bool> TimelineCache::SyncLocked(Transaction& tx) {
     HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(seq), 0) FROM feed_changes"));
     last_seen_ = rows.rows.at(0).Int(0);
     entries_.clear();
+    follows_.clear();
     return true;
   }
   // Reads from the last applied record itself: seeing it proves the snapshot is not older.
   const int64_t first = std::max<int64_t>(last_seen_, 1);
-  HERALD_ASSIGN_OR_RETURN(auto rows,
-                          tx.Query("SELECT seq, account_id FROM feed_changes WHERE seq >= ? "
-                                   "ORDER BY seq LIMIT ?",
-                                   {first, kMaxChangesApplied + 1}));
+  HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq, account_id, user_id FROM feed_changes "
+                                              "WHERE seq >= ? ORDER BY seq LIMIT ?",
+                                              {first, kMaxChangesApplied + 1}));
   if (rows.rows.empty()) {
     if (last_seen_ == 0) return true;  // nothing was ever recorded
     ++stats_.refused;                  // the snapshot predates the last applied record
@@ -43,11 +43,16 @@ Result<bool> TimelineCache::SyncLocked(Transaction& tx) {
   if (!contiguous || static_cast<int64_t>(rows.rows.size()) > kMaxChangesApplied) {
     // Records were pruned before this cache saw them, or there are too many to read.
     entries_.clear();
+    follows_.clear();
     ++stats_.flushes;
   } else {
     for (const auto& r : rows.rows) {
       if (r.Int(0) <= last_seen_) continue;
-      stats_.invalidations += static_cast<int64_t>(entries_.erase(r.Int(1)));
+      if (r.IsNull(2)) {
+        stats_.invalidations += static_cast<int64_t>(entries_.erase(r.Int(1)));
+      } else {
+        stats_.invalidations += static_cast<int64_t>(follows_.erase(r.Int(2)));
+      }
     }
   }
   last_seen_ = rows.rows.back().Int(0);
@@ -57,9 +62,11 @@ Result<bool> TimelineCache::SyncLocked(Transaction& tx) {
 Result<TimelineCache::Entry> TimelineCache::Load(Transaction& tx, int64_t account_id) const {
   Entry e;
   HERALD_ASSIGN_OR_RETURN(auto acc,
-                          tx.Query("SELECT status FROM accounts WHERE id = ?", {account_id}));
+                          tx.Query("SELECT status, name FROM accounts WHERE id = ?", {account_id}));
   e.active = !acc.rows.empty() && acc.rows[0].Text(0) == "active";
   if (!e.active) return e;
+  const std::string name = acc.rows[0].Text(1);
+  // Keys from the index alone; the listing columns of the newest few rows.
   HERALD_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT published_at, id FROM articles WHERE account_id = ? AND status = "
                           "'published' ORDER BY published_at DESC, id DESC LIMIT ?",
@@ -67,26 +74,77 @@ Result<TimelineCache::Entry> TimelineCache::Load(Transaction& tx, int64_t accoun
   e.items.reserve(rows.rows.size());
   for (const auto& r : rows.rows) e.items.emplace_back(r.Int(0), r.Int(1));
   e.complete = static_cast<int>(e.items.size()) < kPerAccount;
+  if (e.items.empty()) return e;
+  HERALD_ASSIGN_OR_RETURN(
+      auto listed,
+      tx.Query("SELECT id, uid, title, summary, category, original, advertising, published_at, "
+               "cover_media_id FROM articles WHERE account_id = ? AND status = 'published' "
+               "ORDER BY published_at DESC, id DESC LIMIT ?",
+               {account_id, int64_t{kRowsPerAccount}}));
+  for (size_t i = 0; i < listed.rows.size() && i < e.items.size(); ++i) {
+    const auto& r = listed.rows[i];
+    if (r.Int(0) != e.items[i].second) break;  // cannot differ within one snapshot
+    auto item = std::make_shared<FeedItem>();
+    item->article_id = r.Int(0);
+    item->uid = r.Text(1);
+    item->account_id = account_id;
+    item->account_name = name;
+    item->title = r.Text(2);
+    item->summary = r.Text(3);
+    item->category = r.Text(4);
+    item->original = r.Int(5) != 0;
+    item->advertising = r.Int(6) != 0;
+    item->published_at = r.Int(7);
+    item->cover_media_id = r.IsNull(8) ? "" : r.Text(8);
+    e.rows.push_back(std::move(item));
+  }
   return e;
 }
 
-Result<std::optional<std::vector<Key>>> TimelineCache::Candidates(Transaction& tx, int64_t user_id,
-                                                                  Key bound, int take) {
+Result<const std::vector<int64_t>*> TimelineCache::FollowsLocked(Transaction& tx, int64_t user_id) {
+  auto it = follows_.find(user_id);
+  if (it != follows_.end()) {
+    ++stats_.follow_hits;
+    return &it->second;
+  }
+  HERALD_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT account_id FROM social_follows WHERE user_id = ?", {user_id}));
+  std::vector<int64_t> accounts;
+  accounts.reserve(rows.rows.size());
+  for (const auto& r : rows.rows) accounts.push_back(r.Int(0));
+  if (follows_.size() >= max_readers_) {
+    follows_.clear();
+    ++stats_.flushes;
+  }
+  ++stats_.follow_loads;
+  return &follows_.emplace(user_id, std::move(accounts)).first->second;
+}
+
+Result<std::optional<std::vector<Candidate>>> TimelineCache::Candidates(Transaction& tx,
+                                                                        int64_t user_id, Key bound,
+                                                                        int take) {
   std::lock_guard<std::mutex> lock(mu_);
   HERALD_ASSIGN_OR_RETURN(bool fresh, SyncLocked(tx));
-  if (!fresh) return std::optional<std::vector<Key>>();
-  HERALD_ASSIGN_OR_RETURN(
-      auto follows, tx.Query("SELECT account_id FROM social_follows WHERE user_id = ?", {user_id}));
-  std::vector<Key> out;
-  for (const auto& f : follows.rows) {
-    const int64_t account = f.Int(0);
+  if (!fresh) return std::optional<std::vector<Candidate>>();
+  HERALD_ASSIGN_OR_RETURN(const std::vector<int64_t>* follows, FollowsLocked(tx, user_id));
+  // Entries are only dropped here, before any is referenced below.
+  if (entries_.size() + follows->size() > max_accounts_) {
+    entries_.clear();
+    ++stats_.flushes;
+  }
+  // One run per followed active account: its candidates below the bound, newest first.
+  struct Run {
+    const Key* keys;
+    const std::shared_ptr<const FeedItem>* rows;  // of keys[0..n_rows)
+    size_t n_rows, pos, end;
+  };
+  std::vector<Run> runs;
+  runs.reserve(follows->size());
+  std::vector<std::vector<Key>> deeper;  // accounts read from the index (a later page)
+  for (const int64_t account : *follows) {
     auto it = entries_.find(account);
     if (it == entries_.end()) {
       HERALD_ASSIGN_OR_RETURN(Entry e, Load(tx, account));
-      if (entries_.size() >= max_accounts_) {
-        entries_.clear();
-        ++stats_.flushes;
-      }
       it = entries_.emplace(account, std::move(e)).first;
       ++stats_.loads;
     } else {
@@ -95,25 +153,51 @@ Result<std::optional<std::vector<Key>>> TimelineCache::Candidates(Transaction& t
     const Entry& e = it->second;
     if (!e.active) continue;
     // The first cached item strictly older than the bound.
-    auto pos = std::upper_bound(e.items.begin(), e.items.end(), bound, Newer);
-    const auto available = static_cast<int>(e.items.end() - pos);
-    if (available >= take || e.complete) {
-      out.insert(out.end(), pos, pos + std::min(available, take));
+    const size_t from = static_cast<size_t>(
+        std::upper_bound(e.items.begin(), e.items.end(), bound, Newer) - e.items.begin());
+    const size_t available = e.items.size() - from;
+    if (available >= static_cast<size_t>(take) || e.complete) {
+      if (available > 0) {
+        runs.push_back({e.items.data(), e.rows.data(), e.rows.size(), from,
+                        from + std::min(available, static_cast<size_t>(take))});
+      }
       continue;
     }
-    // Deeper than the cache reaches (a later page): this account's items from the index.
+    // Deeper than the cache reaches: this account's items from the index.
     HERALD_ASSIGN_OR_RETURN(
         auto rows,
         tx.Query("SELECT published_at, id FROM articles WHERE account_id = ? AND status = "
                  "'published' AND (published_at, id) < (?, ?) "
                  "ORDER BY published_at DESC, id DESC LIMIT ?",
                  {account, bound.first, bound.second, int64_t{take}}));
-    for (const auto& r : rows.rows) out.emplace_back(r.Int(0), r.Int(1));
+    std::vector<Key> keys;
+    keys.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) keys.emplace_back(r.Int(0), r.Int(1));
+    if (keys.empty()) continue;
+    deeper.push_back(std::move(keys));
+    runs.push_back({deeper.back().data(), nullptr, 0, 0, deeper.back().size()});
   }
-  const size_t n = std::min(out.size(), static_cast<size_t>(take));
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), out.end(), Newer);
-  out.resize(n);
-  return std::optional<std::vector<Key>>(std::move(out));
+  // (Runs point into `deeper`'s inner vectors, whose buffers do not move as it grows.)
+  // A k-way merge of the runs: the newest `take` candidates.
+  auto older = [&](size_t a, size_t b) {
+    return runs[a].keys[runs[a].pos] < runs[b].keys[runs[b].pos];
+  };
+  std::vector<size_t> heap(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) heap[i] = i;
+  std::make_heap(heap.begin(), heap.end(), older);
+  std::vector<Candidate> out;
+  out.reserve(static_cast<size_t>(take));
+  while (!heap.empty() && out.size() < static_cast<size_t>(take)) {
+    std::pop_heap(heap.begin(), heap.end(), older);
+    Run& r = runs[heap.back()];
+    out.push_back({r.keys[r.pos], r.pos < r.n_rows ? r.rows[r.pos] : nullptr});
+    if (++r.pos < r.end) {
+      std::push_heap(heap.begin(), heap.end(), older);
+    } else {
+      heap.pop_back();
+    }
+  }
+  return std::optional<std::vector<Candidate>>(std::move(out));
 }
 
 Result<int64_t> TimelineCache::Prune(Transaction& tx, int64_t keep) {

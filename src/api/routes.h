@@ -74,6 +74,9 @@ void AddRumourRoutes(http::Router& router, ApiServices& s);
 // The rumour label of an article as the API shows it (rumour_routes.cc); the first form is
 // null when the article carries none or the service is absent.
 boost::json::value RumourLabelJson(const ApiServices& s, int64_t article_id);
+// The same in the caller's transaction.
+boost::json::value RumourLabelJson(const ApiServices& s, storage::Transaction& tx,
+                                   int64_t article_id);
 boost::json::object RumourLabelJson(const rumours::Label& l);
 // Route group defined in notification_routes.cc (the user's inbox; issue 6).
 void AddNotificationRoutes(http::Router& router, ApiServices& s);

@@ -74,6 +74,13 @@ json::value RumourLabelJson(const ApiServices& s, int64_t article_id) {
   return RumourLabelJson(*label);
 }
 
+json::value RumourLabelJson(const ApiServices& s, storage::Transaction& tx, int64_t article_id) {
+  if (!s.rumours) return nullptr;
+  auto labels = s.rumours->LabelsFor(tx, {article_id});
+  if (!labels.ok() || labels->empty()) return nullptr;
+  return RumourLabelJson(labels->front());
+}
+
 json::object RumourLabelJson(const rumours::Label& l) {
   return json::object{{"rumour_id", l.rumour_id},
                       {"article_id", l.article_id},

@@ -437,7 +437,12 @@ Result<Article> ArticleService::Get(int64_t id) const {
 }
 
 Result<Article> ArticleService::GetPublic(int64_t id) const {
-  HERALD_ASSIGN_OR_RETURN(Article a, Get(id));
+  HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return GetPublic(*tx, id);
+}
+
+Result<Article> ArticleService::GetPublic(Transaction& tx, int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id));
   if (a.status != "published") return NotFound("no such article", "article_not_found");
   return a;
 }

@@ -221,6 +221,8 @@ class ArticleService {
                             const std::string& actor, const std::string& request_id);
   // Any status, read in the caller's transaction. NotFound article_not_found.
   Result<Article> Get(storage::Transaction& tx, int64_t id) const { return Load(tx, id); }
+  // Published only, read in the caller's transaction. NotFound article_not_found.
+  Result<Article> GetPublic(storage::Transaction& tx, int64_t id) const;
   // The platform removes one published or held article inside the caller's write transaction
   // (e.g. a rumour verdict, issue 6): status "removed" with `reason` as its status reason, the
   // record kept (PA17-16). Returns false, changing nothing, when it is in another status. The

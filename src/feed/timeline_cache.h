@@ -91,7 +91,17 @@ class TimelineCache {
   Result<Entry> Load(storage::Transaction& tx, int64_t account_id) const;
   Result<const std::vector<int64_t>*> FollowsLocked(storage::Transaction& tx, int64_t user_id);
 
+  // A k-way merge input: one account's candidates keys[pos..end), listing columns for
+  // keys[0..n_rows).
+  struct Run {
+    const Key* keys;
+    const std::shared_ptr<const FeedItem>* rows;
+    size_t n_rows, pos, end;
+  };
+
   mutable std::mutex mu_;
+  std::vector<Run> runs_;     // scratch of Candidates(), under mu_
+  std::vector<size_t> heap_;  // scratch of Candidates(), under mu_
   const size_t max_accounts_, max_readers_;
   int64_t last_seen_ = -1;  // the last change record applied; -1 before the first call
   std::unordered_map<int64_t, Entry> entries_;

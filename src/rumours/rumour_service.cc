@@ -523,19 +523,24 @@ Result<std::vector<Rumour>> RumourService::List(int limit, std::optional<int64_t
 }
 
 Result<std::vector<Label>> RumourService::LabelsFor(const std::vector<int64_t>& article_ids) const {
-  std::vector<Label> out;
-  if (article_ids.empty()) return out;
+  if (article_ids.empty()) return std::vector<Label>{};
   HERALD_ASSIGN_OR_RETURN(auto tx, db_.Begin(TxMode::kRead));
+  return LabelsFor(*tx, article_ids);
+}
+
+Result<std::vector<Label>> RumourService::LabelsFor(Transaction& tx,
+                                                    const std::vector<int64_t>& article_ids) const {
+  std::vector<Label> out;
   for (size_t begin = 0; begin < article_ids.size(); begin += kChunk) {
     const size_t n = std::min(kChunk, article_ids.size() - begin);
     std::vector<Value> params(article_ids.begin() + begin, article_ids.begin() + begin + n);
     HERALD_ASSIGN_OR_RETURN(
         auto rows,
-        tx->Query("SELECT l.article_id, l.via, r.id, r.debunk, r.source_name, r.source_url, "
-                  "r.marked_at FROM rumour_labels l JOIN rumours r ON r.id = l.rumour_id WHERE "
-                  "l.article_id IN (" +
-                      Placeholders(n) + ") ORDER BY l.article_id",
-                  params));
+        tx.Query("SELECT l.article_id, l.via, r.id, r.debunk, r.source_name, r.source_url, "
+                 "r.marked_at FROM rumour_labels l JOIN rumours r ON r.id = l.rumour_id WHERE "
+                 "l.article_id IN (" +
+                     Placeholders(n) + ") ORDER BY l.article_id",
+                 params));
     for (const auto& r : rows.rows) {
       Label l;
       l.article_id = r.Int(0);

@@ -173,6 +173,9 @@ class RumourService {
   Result<Label> LabelFor(int64_t article_id) const;
   // Labels of many articles at once (absent ones are left out).
   Result<std::vector<Label>> LabelsFor(const std::vector<int64_t>& article_ids) const;
+  // The same in the caller's transaction (an article page reads its label in the article's).
+  Result<std::vector<Label>> LabelsFor(storage::Transaction& tx,
+                                       const std::vector<int64_t>& article_ids) const;
   // Audited "rumour.trace". NotFound rumour_not_found.
   Result<Trace> TraceSource(const Caller& who, int64_t id);
   // Later copies, notification catch-up, early warning and the readers' retention, at `now`.

@@ -257,9 +257,10 @@ TEST_P(FeedContractTest, TimelineSeesEveryChangeAfterItWasRead) {
   EXPECT_EQ(page->items.at(1).title, "a2 edited");
   // Every listed column follows its row: the account's name, the summary, the ad mark, the cover.
   Exec("UPDATE accounts SET name = '甲方' WHERE id = ?", {a});
-  Exec("UPDATE articles SET summary = '新的摘要', advertising = 1, cover_media_id = 'c0ffee' "
-       "WHERE id = ?",
-       {a2});
+  Exec(
+      "UPDATE articles SET summary = '新的摘要', advertising = 1, cover_media_id = 'c0ffee' "
+      "WHERE id = ?",
+      {a2});
   page = feed_->Timeline(reader, PageRequest{"", 20});
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->items.at(1).account_name, "甲方");

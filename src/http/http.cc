@@ -156,8 +156,32 @@ void Router::Add(Route route) {
     }
     segments.push_back(std::move(s));
   }
+  const size_t index = routes_.size();
+  const size_t count = segments.size();
+  if (by_third_.size() <= count) {
+    by_third_.resize(count + 1);
+    any_third_.resize(count + 1);
+  }
+  if (count < 3 || segments[2].param) {
+    any_third_[count].push_back(index);
+    for (auto& [third, list] : by_third_[count]) list.push_back(index);
+  } else {
+    auto [it, added] = by_third_[count].try_emplace(segments[2].text);
+    if (added) it->second = any_third_[count];
+    it->second.push_back(index);
+  }
   routes_.push_back(std::move(route));
   segments_.push_back(std::move(segments));
+}
+
+const std::vector<size_t>& Router::Candidates(size_t count, std::string_view third) const {
+  static const std::vector<size_t> kNone;
+  if (count >= by_third_.size()) return kNone;
+  if (count >= 3) {
+    auto it = by_third_[count].find(third);
+    if (it != by_third_[count].end()) return it->second;
+  }
+  return any_third_[count];
 }
 
 Router::Match Router::Find(Method method, std::string_view path) const {
@@ -183,7 +207,7 @@ Router::Match Router::Find(Method method, std::string_view path) const {
   const Route* get_route = nullptr;
   bool methods[8] = {};
   bool any_path = false;
-  for (size_t i = 0; i < routes_.size(); ++i) {
+  for (size_t i : Candidates(parts.size(), parts.size() >= 3 ? parts[2] : std::string_view())) {
     const std::vector<Segment>& segs = segments_[i];
     if (!path_matches(segs)) continue;
     any_path = true;

@@ -101,8 +101,17 @@ class Router {
     std::string text;  // literal text, or the parameter name
     bool param = false;
   };
+  // Indexes of routes_ that may match a path of `count` segments whose third segment (the
+  // resource under /api/v1/) is `third`, in the order the routes were added.
+  const std::vector<size_t>& Candidates(size_t count, std::string_view third) const;
+
   std::vector<Route> routes_;
   std::vector<std::vector<Segment>> segments_;  // parallel to routes_
+  // by_third_[count][third]: the routes of `count` segments whose third is that literal, and those
+  // whose third is a {param}; any_third_[count]: the latter alone (also every route of fewer than
+  // three segments). Both ascending.
+  std::vector<std::map<std::string, std::vector<size_t>, std::less<>>> by_third_;
+  std::vector<std::vector<size_t>> any_third_;
   std::optional<Route> fallback_;
 };
 

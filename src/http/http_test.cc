@@ -71,6 +71,35 @@ TEST(RouterTest, LeftmostLiteralWins) {
   EXPECT_EQ(m.params.at("y"), "c");
 }
 
+// The lookup only visits routes that can match by segment count and third segment; a {param}
+// third segment must still be found beside literal ones, whichever was added first, and a path
+// known for another method still answers 405.
+TEST(RouterTest, ParamThirdSegmentMatchesBesideLiteralOnes) {
+  for (bool param_first : {true, false}) {
+    Router router;
+    if (param_first) router.Add(MakeRoute(Method::kGet, "/api/v1/{kind}/{id}"));
+    router.Add(MakeRoute(Method::kGet, "/api/v1/articles/{id}"));
+    router.Add(MakeRoute(Method::kPost, "/api/v1/accounts/{id}"));
+    router.Add(MakeRoute(Method::kGet, "/api/v1/articles/{id}/comments"));
+    if (!param_first) router.Add(MakeRoute(Method::kGet, "/api/v1/{kind}/{id}"));
+    Router::Match article = router.Find(Method::kGet, "/api/v1/articles/7");
+    ASSERT_NE(article.route, nullptr);
+    EXPECT_EQ(article.route->pattern, "/api/v1/articles/{id}");
+    Router::Match account = router.Find(Method::kGet, "/api/v1/accounts/7");
+    ASSERT_NE(account.route, nullptr);
+    EXPECT_EQ(account.route->pattern, "/api/v1/{kind}/{id}");
+    EXPECT_EQ(account.params.at("kind"), "accounts");
+    Router::Match other = router.Find(Method::kGet, "/api/v1/groups/7");
+    ASSERT_NE(other.route, nullptr);
+    EXPECT_EQ(other.route->pattern, "/api/v1/{kind}/{id}");
+    Router::Match comments = router.Find(Method::kPost, "/api/v1/articles/7/comments");
+    EXPECT_EQ(comments.route, nullptr);
+    EXPECT_TRUE(comments.method_not_allowed);
+    EXPECT_EQ(comments.allow, "GET, HEAD");
+    EXPECT_EQ(router.Find(Method::kGet, "/api/v1/articles/7/likes").route, nullptr);
+  }
+}
+
 TEST(RouterTest, NoMatch) {
   Router router;
   router.Add(MakeRoute(Method::kGet, "/users/{id}"));

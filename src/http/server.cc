@@ -265,8 +265,12 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       if (!body_limit_chosen_ && parser_->is_header_done()) {
         body_limit_chosen_ = true;
-        body_limit_ = core_.BodyLimitFor(parser_->get());
         auto length = parser_->content_length();
+        // A request without a body (no length, not chunked: most GETs) is not matched to its
+        // route twice; the limit only matters for a body.
+        body_limit_ = parser_->chunked() || (length && *length > 0)
+                          ? core_.BodyLimitFor(parser_->get())
+                          : core_.limits.body_limit;
         if (length && *length > body_limit_) {
           FailParse(bhttp::error::body_limit);
           return;

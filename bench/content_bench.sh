@@ -5,6 +5,8 @@
 #   - database size per million articles;
 #   - wrk on loopback, interleaved in each round:
 #       (a) bench/hello_server.cc, the minimal Beast hello server (the baseline),
+#       (a') the same hello server driven by (b)'s request script (wrk's own cost of drawing
+#            random ids, shown apart; the ratios are to (a)),
 #       (b) herald GET /api/v1/articles/{id}, ids drawn uniformly over all seeded articles,
 #       (c) herald GET /api/v1/me/timeline, as readers drawn from 2,000 session tokens;
 #     medians of requests/s and p99 over the rounds, ratios to (a);
@@ -48,6 +50,10 @@ hi="$(echo "$seeded" | sed 's/.*"last_article": \([0-9]*\).*/\1/')"
 db_bytes="$(stat -c %s "$data/herald.db")"
 [[ -f "$data/herald.db-wal" ]] && db_bytes=$((db_bytes + $(stat -c %s "$data/herald.db-wal")))
 
+# The reads are measured on a warm page cache, as on a server that has been up for a while (a
+# fresh seed or a reboot leaves parts of the file on disk only).
+cat "$data/herald.db" >/dev/null
+
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -87,16 +93,17 @@ export ARTICLE_LO="$lo" ARTICLE_HI="$hi" TOKENS_FILE="$data/tokens.txt"
 run_wrk -s bench/wrk/random_article.lua "http://127.0.0.1:${herald_port}" >/dev/null
 # ... and the timeline cache (each reader's first page loads its follows' entries).
 ((timeline)) && run_wrk -s bench/wrk/timeline.lua "http://127.0.0.1:${herald_port}" >/dev/null
-declare -a A_RPS A_P99 B_RPS B_P99 C_RPS C_P99
+declare -a A_RPS A_P99 S_RPS S_P99 B_RPS B_P99 C_RPS C_P99
 for r in $(seq 1 "$rounds"); do
   read -r rps p99 <<<"$(run_wrk "http://127.0.0.1:${hello_port}/")"; A_RPS+=("$rps"); A_P99+=("$p99")
+  read -r rps p99 <<<"$(run_wrk -s bench/wrk/random_article.lua "http://127.0.0.1:${hello_port}")"; S_RPS+=("$rps"); S_P99+=("$p99")
   read -r rps p99 <<<"$(run_wrk -s bench/wrk/random_article.lua "http://127.0.0.1:${herald_port}")"; B_RPS+=("$rps"); B_P99+=("$p99")
   if [[ $timeline == 1 ]]; then
     read -r rps p99 <<<"$(run_wrk -s bench/wrk/timeline.lua "http://127.0.0.1:${herald_port}")"; C_RPS+=("$rps"); C_P99+=("$p99")
   else
     C_RPS+=(0); C_P99+=(0)
   fi
-  echo "round $r: a=${A_RPS[-1]} b=${B_RPS[-1]} (p99 ${B_P99[-1]} ms) c=${C_RPS[-1]} (p99 ${C_P99[-1]} ms) req/s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  echo "round $r: a=${A_RPS[-1]} a'=${S_RPS[-1]} b=${B_RPS[-1]} (p99 ${B_P99[-1]} ms) c=${C_RPS[-1]} (p99 ${C_P99[-1]} ms) req/s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 kill "$herald_pid" 2>/dev/null || true
 wait "$herald_pid" 2>/dev/null || true
@@ -111,7 +118,7 @@ publish="$(HERALD_CREDIT_RULES_FILE="$data/credit_rules_bench.toml" \
 echo "$publish" >&2
 pub="$(echo "$publish" | tail -1 | sed 's/.*: \([0-9]*\)}/\1/')"
 
-a="$(median "${A_RPS[@]}")"; b="$(median "${B_RPS[@]}")"; c="$(median "${C_RPS[@]}")"
+a="$(median "${A_RPS[@]}")"; as="$(median "${S_RPS[@]}")"; asp="$(median "${S_P99[@]}")"; b="$(median "${B_RPS[@]}")"; c="$(median "${C_RPS[@]}")"
 ap="$(median "${A_P99[@]}")"; bp="$(median "${B_P99[@]}")"; cp="$(median "${C_P99[@]}")"
 
 echo
@@ -123,7 +130,9 @@ echo
 echo "| target | requests/s (median) | p99 ms (median) | ratio to (a) |"
 echo "|---|---|---|---|"
 printf '| (a) Beast hello server | %.0f | %.2f | 1.00 |\n' "$a" "$ap"
+printf "| (a') hello server, (b)'s request script | %.0f | %.2f | %.2f |\n" "$as" "$asp" "$(echo "$as / $a" | bc -l)"
 printf '| (b) herald GET /api/v1/articles/{id} | %.0f | %.2f | %.2f |\n' "$b" "$bp" "$(echo "$b / $a" | bc -l)"
 printf '| (c) herald GET /api/v1/me/timeline | %.0f | %.2f | %.2f |\n' "$c" "$cp" "$(echo "$c / $a" | bc -l)"
+printf "(b) to (a'), both driven by the same request script: %.2f\n" "$(echo "$b / $as" | bc -l)"
 echo
 echo "publishes/s through the full pipeline (median of 5 rounds of 2,000): ${pub}"

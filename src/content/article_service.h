@@ -297,6 +297,9 @@ class ArticleService {
   // is returned, and nothing is removed.
   Result<PurgeReport> PurgeExpired(const std::string& actor, Micros now, bool dry_run,
                                    const auth::RequestMeta& meta);
+  // The purge's query for its candidates (one parameter: the cutoff); it must be answered from
+  // the partial index articles_removed, never by a scan of every article (tested).
+  static const char* const kPurgeCandidatesSql;
   // Registers a module's part of the purge, for rows it keys by article id (content must not
   // know those modules; they depend on it). PurgeExpired runs every hook, in registration order,
   // inside its own transaction (a write transaction; a read one on a dry run) once per batch of

@@ -693,6 +693,10 @@ Result<std::vector<ArticleVersion>> ArticleService::Versions(int64_t article_id)
 
 // --- retention ---
 
+const char* const ArticleService::kPurgeCandidatesSql =
+    "SELECT id, uid FROM articles WHERE status IN ('deleted', 'removed', 'rejected') AND "
+    "removed_at IS NOT NULL AND removed_at <= ? ORDER BY id";
+
 Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micros now, bool dry_run,
                                                  const auth::RequestMeta& meta) {
   const Micros cutoff = now - options_.retention;
@@ -705,11 +709,7 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
           for (const auto& kind : hook.kinds) report.related[kind] = 0;
         }
         content_ids.clear();
-        HERALD_ASSIGN_OR_RETURN(auto rows,
-                                tx.Query("SELECT id, uid FROM articles WHERE status IN ('deleted', "
-                                         "'removed', 'rejected') AND removed_at IS NOT NULL AND "
-                                         "removed_at <= ? ORDER BY id",
-                                         {cutoff}));
+        HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query(kPurgeCandidatesSql, {cutoff}));
         if (rows.empty()) return Status();
         std::vector<int64_t> ids;
         for (const auto& r : rows.rows) {

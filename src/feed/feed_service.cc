@@ -12,6 +12,8 @@
 
 namespace herald::feed {
 
+using internal::ItemFromRow;
+using internal::kItemColumns;
 using storage::Backend;
 using storage::Row;
 using storage::Transaction;
@@ -270,10 +272,15 @@ Status CheckLimit(int limit, int max) {
   return Status();
 }
 
-// The columns of a FeedItem, from articles a JOIN accounts c.
-constexpr const char* kItemColumns =
-    "a.id, a.uid, a.account_id, c.name, a.title, a.summary, a.category, a.original, "
-    "a.advertising, a.published_at, a.cover_media_id";
+// What to index for one queued row; `found` false when it is gone or not shown.
+struct IndexDoc {
+  bool found = false;
+  std::string a, b;  // title / name; summary + body / bio
+};
+
+}  // namespace
+
+namespace internal {
 
 FeedItem ItemFromRow(const Row& r) {
   FeedItem it;
@@ -291,13 +298,7 @@ FeedItem ItemFromRow(const Row& r) {
   return it;
 }
 
-// What to index for one queued row; `found` false when it is gone or not shown.
-struct IndexDoc {
-  bool found = false;
-  std::string a, b;  // title / name; summary + body / bio
-};
-
-}  // namespace
+}  // namespace internal
 
 text::NormalizerOptions SearchNormalizerOptions() {
   text::NormalizerOptions o;

@@ -62,10 +62,9 @@ Result<bool> TimelineCache::SyncLocked(Transaction& tx) {
 Result<TimelineCache::Entry> TimelineCache::Load(Transaction& tx, int64_t account_id) const {
   Entry e;
   HERALD_ASSIGN_OR_RETURN(auto acc,
-                          tx.Query("SELECT status, name FROM accounts WHERE id = ?", {account_id}));
+                          tx.Query("SELECT status FROM accounts WHERE id = ?", {account_id}));
   e.active = !acc.rows.empty() && acc.rows[0].Text(0) == "active";
   if (!e.active) return e;
-  const std::string name = acc.rows[0].Text(1);
   // Keys from the index alone; the listing columns of the newest few rows.
   HERALD_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT published_at, id FROM articles WHERE account_id = ? AND status = "
@@ -77,25 +76,13 @@ Result<TimelineCache::Entry> TimelineCache::Load(Transaction& tx, int64_t accoun
   if (e.items.empty()) return e;
   HERALD_ASSIGN_OR_RETURN(
       auto listed,
-      tx.Query("SELECT id, uid, title, summary, category, original, advertising, published_at, "
-               "cover_media_id FROM articles WHERE account_id = ? AND status = 'published' "
-               "ORDER BY published_at DESC, id DESC LIMIT ?",
+      tx.Query(std::string("SELECT ") + kItemColumns +
+                   " FROM articles a JOIN accounts c ON c.id = a.account_id WHERE a.account_id = "
+                   "? AND a.status = 'published' ORDER BY a.published_at DESC, a.id DESC LIMIT ?",
                {account_id, int64_t{kRowsPerAccount}}));
   for (size_t i = 0; i < listed.rows.size() && i < e.items.size(); ++i) {
-    const auto& r = listed.rows[i];
-    if (r.Int(0) != e.items[i].second) break;  // cannot differ within one snapshot
-    auto item = std::make_shared<FeedItem>();
-    item->article_id = r.Int(0);
-    item->uid = r.Text(1);
-    item->account_id = account_id;
-    item->account_name = name;
-    item->title = r.Text(2);
-    item->summary = r.Text(3);
-    item->category = r.Text(4);
-    item->original = r.Int(5) != 0;
-    item->advertising = r.Int(6) != 0;
-    item->published_at = r.Int(7);
-    item->cover_media_id = r.IsNull(8) ? "" : r.Text(8);
+    auto item = std::make_shared<FeedItem>(ItemFromRow(listed.rows[i]));
+    if (item->article_id != e.items[i].second) break;  // cannot differ within one snapshot
     e.rows.push_back(std::move(item));
   }
   return e;

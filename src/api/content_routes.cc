@@ -43,7 +43,6 @@ json::object ArticleJson(const content::Article& a, bool owner_view, json::stora
        {"account_id", a.account_id},
        {"title", a.title},
        {"summary", a.summary},
-       {"body", a.body},
        {"body_html", a.body_html},
        {"category", a.category},
        {"original", a.original},
@@ -61,6 +60,8 @@ json::object ArticleJson(const content::Article& a, bool owner_view, json::stora
        {"updated_at", Time(a.version_at)}},
       sp);
   if (owner_view) {
+    // The Markdown as written is the operator's, for editing; readers get the rendered HTML.
+    o["body"] = a.body;
     o["cover_media_id"] =
         a.cover_media_id.empty() ? json::value(nullptr) : json::value(a.cover_media_id);
     o["draft_id"] = a.draft_id ? json::value(*a.draft_id) : json::value(nullptr);

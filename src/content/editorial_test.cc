@@ -539,6 +539,48 @@ TEST_F(EditorialTest, DeletedArticlesArePurgedOnlyAfterTheRetentionPeriod) {
 // The purge job runs every jobs interval inside a write transaction: on a platform where nearly
 // every article is published (and ANALYZE says so), finding its candidates must not scan the
 // articles table (it did: 4 s for a million articles; docs/benchmarks.md).
+TEST_F(EditorialTest, AnArticleReadsBackWithItsTagsInTheirOrder) {
+  auto account = NewAccount("标签顺序号");
+  ArticleInput in;
+  in.title = "标签顺序";
+  in.body = "正文";
+  // Neither alphabetical nor by length; one holds the separator of position and tag.
+  in.tags = {"zeta", "a:b", "中文", "alpha", "m", "9", "yy", "b", "x1", "k"};
+  auto p = articles_->Publish(account.owner_user_id, account.id, in, meta_);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const std::vector<std::string> want = {"zeta", "a:b", "中文", "alpha", "m",
+                                         "9",    "yy",  "b",    "x1",    "k"};
+  EXPECT_EQ(p->article.tags, want);
+  auto got = articles_->GetPublic(p->article.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->tags, want);
+  in.tags = {};
+  auto untagged = articles_->Publish(account.owner_user_id, account.id, in, meta_);
+  ASSERT_TRUE(untagged.ok());
+  EXPECT_TRUE(articles_->Get(untagged->article.id)->tags.empty());
+}
+
+TEST_F(EditorialTest, AnArticleFromBeforeRenderedBodiesReadsAsEscapedText) {
+  auto account = NewAccount("旧文章号");
+  ArticleInput in;
+  in.title = "旧文章";
+  in.body = "第一段 <b>粗</b> & 'x' \"y\" **星**\n第一段续\n\n\n第二段";
+  auto p = articles_->Publish(account.owner_user_id, account.id, in, meta_);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  // As content/0002_body_html left articles published before it.
+  auto cleared =
+      storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+        return tx.Execute("UPDATE articles SET body_html = '' WHERE id = ?", {p->article.id})
+            .status();
+      });
+  ASSERT_TRUE(cleared.ok());
+  auto got = articles_->GetPublic(p->article.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->body_html,
+            "<p>第一段 &lt;b&gt;粗&lt;/b&gt; &amp; &#39;x&#39; &quot;y&quot; **星**\n第一段续</p>\n"
+            "<p>\n第二段</p>\n");
+}
+
 TEST_F(EditorialTest, PurgeCandidatesComeFromTheRemovalIndexNotATableScan) {
   auto account = NewAccount("清理计划号");
   ArticleInput in;

@@ -103,8 +103,13 @@ test('issue 5: a Markdown body is rendered to sanitised HTML at publish (tables,
   const got = await s.request('GET', `/api/v1/articles/${art.id}`);
   assert.equal(got.status, 200, got.text);
   assert.equal(got.json.article.body_html, html);
+  assert.equal(got.json.article.body, undefined, 'readers get the HTML, not the Markdown source');
   const byUid = await s.request('GET', art.url);
   assert.equal(byUid.json.article.body_html, html);
+  assert.equal(byUid.json.article.body, undefined);
+  const mine = await s.request('GET', `/api/v1/me/accounts/${a.account.id}/articles`, { token: a.token });
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.articles[0].body, MARKDOWN, 'the operator keeps the Markdown for editing');
   const list = await s.request('GET', `/api/v1/accounts/${a.account.id}/articles`);
   assert.equal(list.json.items[0].id, art.id);
   assert.equal(list.json.items[0].body_html, undefined, 'lists carry no body');

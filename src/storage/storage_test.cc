@@ -1,9 +1,11 @@
 // SQLite: the shared storage contract plus backend-independent pieces (URL parsing, Row
 // accessors, placeholder rewriting) that need no server.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "storage/internal/postgres_database.h"
@@ -153,6 +155,82 @@ TEST(SqliteTest, TheWalIsCheckpointedOffTheCommitPath) {
   auto n = (*tx)->Query("SELECT count(*) FROM blobs");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->rows[0].Int(0), 100);
+}
+
+// The mappings of `path` in this process (/proc/self/maps; Linux).
+int MappingsOf(const std::string& path) {
+  std::ifstream maps("/proc/self/maps");
+  const std::string canonical = std::filesystem::canonical(path).string();
+  int n = 0;
+  for (std::string line; std::getline(maps, line);) {
+    if (line.size() >= canonical.size() &&
+        line.compare(line.size() - canonical.size(), canonical.size(), canonical) == 0) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+TEST(SqliteTest, DatabasePagesAreReadThroughOneMapThatSeesEveryWrite) {
+  // The herald-mmap VFS (internal/mmap_vfs.h): one map of the file for all connections, however
+  // large the file; pages the file gains later (checkpoints) are read from it too.
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  ASSERT_TRUE(url.ok());
+  const std::string path = url->substr(std::string("sqlite://").size());
+  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 3});
+  ASSERT_TRUE(db.ok());
+  EXPECT_STREQ(sqlite3_vfs_find(nullptr)->zName, "herald-mmap");
+  ASSERT_TRUE(
+      RunInTransaction(**db, TxMode::kWrite, [](Transaction& tx) {
+        return tx.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").status();
+      }).ok());
+  auto text_of = [](int64_t id) {
+    return std::string(1500 + id % 700, static_cast<char>('A' + id % 26)) + std::to_string(id);
+  };
+  sqlite3* raw = nullptr;  // a checkpoint on demand, through the same (default) VFS
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  int64_t next = 1;
+  for (int round = 0; round < 12; ++round) {
+    ASSERT_TRUE(
+        RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
+          for (int i = 0; i < 100; ++i, ++next) {
+            HERALD_RETURN_IF_ERROR(
+                tx.Execute("INSERT INTO t (id, v) VALUES (?, ?)", {next, text_of(next)}).status());
+          }
+          // Rewrite rows of earlier rounds too: changed pages, not only new ones.
+          return tx
+              .Execute("UPDATE t SET v = v || '+' WHERE id % 97 = ?", {static_cast<int64_t>(round)})
+              .status();
+        }).ok());
+    if (round % 3 == 2) {
+      ASSERT_EQ(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr),
+                SQLITE_OK);
+    }
+    // Every reader sees every row exactly as written, whether its page is in the WAL or in the
+    // (grown) file.
+    for (int r = 0; r < 3; ++r) {
+      auto tx = (*db)->Begin(TxMode::kRead);
+      ASSERT_TRUE(tx.ok());
+      auto rows = (*tx)->Query("SELECT id, v FROM t ORDER BY id");
+      ASSERT_TRUE(rows.ok());
+      ASSERT_EQ(rows->size(), static_cast<size_t>(next - 1));
+      for (const auto& row : rows->rows) {
+        const int64_t id = row.Int(0);
+        std::string want = text_of(id);
+        for (int k = 0; k <= round; ++k) {
+          if (id % 97 == k && id <= (k + 1) * 100) want += '+';
+        }
+        ASSERT_EQ(row.Text(1), want) << "row " << id << " in round " << round;
+      }
+    }
+  }
+  sqlite3_close(raw);
+  EXPECT_GT(std::filesystem::file_size(path), 2'000'000u);
+  // One map for the writer, the three readers, the checkpointer and the raw connection (the
+  // unix VFS would make one per connection).
+  EXPECT_EQ(MappingsOf(path), 1);
+  db->reset();
+  EXPECT_EQ(MappingsOf(path), 0) << "the map outlived the file's last connection";
 }
 
 TEST(SqliteTest, PlannerStatisticsOfFts5TablesAreDroppedAtOpen) {

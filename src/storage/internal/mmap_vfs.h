@@ -1,0 +1,30 @@
+// The "herald-mmap" SQLite VFS: the platform's "unix" VFS, except that main database files are
+// read through one shared, read-only memory map per file instead of pread.
+//
+// Why: SQLite maps at most SQLITE_MAX_MMAP_SIZE bytes of a database (Debian builds it with
+// 2 GiB) and reads the rest with one pread per page; a platform with a million articles has a
+// database of ~11 GB. The VFS maps the whole file once per process and serves SQLite's page
+// fetches (xFetch, so pages are used in place; PRAGMA mmap_size > 0 turns fetches on) and reads
+// (xRead, a copy) from it. Everything else -- writes, locks, the WAL and its shared memory --
+// is the unix VFS's own. Writes go through pwrite, which a shared file mapping sees at once.
+//
+// Contract:
+// - Bytes at or beyond the file size this process last saw are never served from the map (a
+//   read there goes to the unix VFS; a fetch first re-reads the size with fstat, then declines).
+//   Truncation by this process lowers that size first. Truncation by another process while
+//   this one reads is the hazard SQLite documents for its own memory-mapped I/O (SIGBUS); Herald
+//   never truncates a database (no VACUUM, no auto-vacuum).
+// - The map needs a file descriptor of its own, and closing any descriptor of a file drops the
+//   process's POSIX locks on it; so the descriptor stays open until the last connection of the
+//   process on that file closes, and the VFS is registered as the process default, so that no
+//   connection bypasses the count.
+// - When the map cannot be made (address-space limits), the file is read as the unix VFS does.
+#pragma once
+
+namespace herald::storage::internal {
+
+// Registers the VFS as SQLite's default (once per process) and returns its name, or nullptr
+// when the unix VFS is not there to wrap.
+const char* RegisterMmapVfs();
+
+}  // namespace herald::storage::internal

@@ -40,28 +40,7 @@ std::string PlainTextHtml(std::string_view text) {
     const std::string_view para = text.substr(begin, end - begin);
     begin = end + 2;
     if (para.find_first_not_of(" \t\n") == std::string_view::npos) continue;
-    out += "<p>";
-    for (char c : para) {
-      switch (c) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&#39;";
-          break;
-        default:
-          out += c;
-      }
-    }
+    out += "<p>" + HtmlEscape(para);
     out += "</p>\n";
   }
   return out;

@@ -120,6 +120,8 @@ TEST(StringsTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xE4\xB8"));      // truncated
   EXPECT_EQ(Utf8Length("公众a"), 3u);
   EXPECT_EQ(JsonEscape("a\"\n\x01\xff"), "a\\\"\\n\\u0001\xEF\xBF\xBD");
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">'&'</a>\n"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\n");
 }
 
 TEST(ConfigTest, FileThenEnvironmentWithValidation) {

@@ -16,6 +16,8 @@ size_t Utf8Length(std::string_view s);
 // Escapes `s` as the body of a JSON string (no surrounding quotes). Invalid UTF-8 bytes are
 // replaced with U+FFFD so the output is always valid JSON.
 std::string JsonEscape(std::string_view s);
+// & < > " ' as HTML character references; every other byte as it is.
+std::string HtmlEscape(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 bool StartsWith(std::string_view s, std::string_view prefix);
 std::string ToLower(std::string_view s);

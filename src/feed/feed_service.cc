@@ -200,36 +200,13 @@ std::string FtsString(std::string_view s) {
   return out;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\n':
-      case '\r':
-      case '\t':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
+// Escaped for HTML, with line breaks and tabs as spaces (a snippet is one line).
+std::string SnippetEscape(std::string_view s) {
+  std::string flat(s);
+  for (char& c : flat) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  return out;
+  return HtmlEscape(flat);
 }
 
 // --- cursors: hex of "v1:<published_at>:<id>" ---
@@ -652,11 +629,11 @@ std::string Marked(std::string_view s, size_t begin, size_t end,
   for (const auto& [b, e] : spans) {
     if (e <= begin || b >= end) continue;
     size_t mb = std::max(b, begin), me = std::min(e, end);
-    out += HtmlEscape(s.substr(pos, mb - pos));
-    out += "<mark>" + HtmlEscape(s.substr(mb, me - mb)) + "</mark>";
+    out += SnippetEscape(s.substr(pos, mb - pos));
+    out += "<mark>" + SnippetEscape(s.substr(mb, me - mb)) + "</mark>";
     pos = me;
   }
-  out += HtmlEscape(s.substr(pos, end - pos));
+  out += SnippetEscape(s.substr(pos, end - pos));
   return out;
 }
 

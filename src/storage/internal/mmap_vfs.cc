@@ -164,22 +164,35 @@ int SectorSize(sqlite3_file* f) { return Cast(f)->real()->pMethods->xSectorSize(
 int DeviceCharacteristics(sqlite3_file* f) {
   return Cast(f)->real()->pMethods->xDeviceCharacteristics(Cast(f)->real());
 }
+// The unix VFS gives some files methods without shared memory or fetches (a null pointer or an
+// older iVersion): those answers are passed on as the missing method's.
+const sqlite3_io_methods& Real(sqlite3_file* f) { return *Cast(f)->real()->pMethods; }
 int ShmMap(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-  return Cast(f)->real()->pMethods->xShmMap(Cast(f)->real(), region, size, extend, out);
+  if (Real(f).iVersion < 2 || Real(f).xShmMap == nullptr) return SQLITE_IOERR_SHMMAP;
+  return Real(f).xShmMap(Cast(f)->real(), region, size, extend, out);
 }
 int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
-  return Cast(f)->real()->pMethods->xShmLock(Cast(f)->real(), offset, n, flags);
+  if (Real(f).iVersion < 2 || Real(f).xShmLock == nullptr) return SQLITE_IOERR_SHMLOCK;
+  return Real(f).xShmLock(Cast(f)->real(), offset, n, flags);
 }
-void ShmBarrier(sqlite3_file* f) { Cast(f)->real()->pMethods->xShmBarrier(Cast(f)->real()); }
+void ShmBarrier(sqlite3_file* f) {
+  if (Real(f).iVersion >= 2 && Real(f).xShmBarrier != nullptr) {
+    Real(f).xShmBarrier(Cast(f)->real());
+  }
+}
 int ShmUnmap(sqlite3_file* f, int delete_flag) {
-  return Cast(f)->real()->pMethods->xShmUnmap(Cast(f)->real(), delete_flag);
+  if (Real(f).iVersion < 2 || Real(f).xShmUnmap == nullptr) return SQLITE_OK;
+  return Real(f).xShmUnmap(Cast(f)->real(), delete_flag);
 }
 
 int Fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
   File* file = Cast(f);
   *out = nullptr;
   Mapping* m = file->map;
-  if (m == nullptr) return file->real()->pMethods->xFetch(file->real(), offset, amount, out);
+  if (m == nullptr) {
+    if (Real(f).iVersion < 3 || Real(f).xFetch == nullptr) return SQLITE_OK;  // SQLite reads
+    return Real(f).xFetch(file->real(), offset, amount, out);
+  }
   if (m->base == nullptr || offset < 0) return SQLITE_OK;  // SQLite reads the page instead
   if (offset + amount > m->size.load(std::memory_order_relaxed)) {
     RefreshSize(*m);  // the file grew (a page written since)
@@ -192,8 +205,10 @@ int Fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
 int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
   File* file = Cast(f);
   // The map stays until the file's last connection closes; nothing to release per page.
-  if (file->map != nullptr) return SQLITE_OK;
-  return file->real()->pMethods->xUnfetch(file->real(), offset, page);
+  if (file->map != nullptr || Real(f).iVersion < 3 || Real(f).xUnfetch == nullptr) {
+    return SQLITE_OK;
+  }
+  return Real(f).xUnfetch(file->real(), offset, page);
 }
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {

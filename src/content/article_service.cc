@@ -1,6 +1,7 @@
 #include "content/article_service.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "content/markdown.h"
 #include "core/crypto.h"
@@ -458,7 +459,7 @@ std::vector<std::string> TagsFromPositions(std::string_view text) {
     const size_t colon = item.find(':');
     if (colon == std::string_view::npos) continue;
     int64_t pos = 0;
-    for (char c : item.substr(0, colon)) pos = pos * 10 + (c - '0');
+    std::from_chars(item.data(), item.data() + colon, pos);
     items.emplace_back(pos, std::string(item.substr(colon + 1)));
   }
   std::sort(items.begin(), items.end(),

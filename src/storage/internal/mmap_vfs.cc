@@ -27,7 +27,7 @@ struct Mapping {
   int64_t reserved = 0;          // bytes of address space mapped; the file may grow into them
   std::atomic<int64_t> size{0};  // bytes known to exist in the file
   int refs = 0;                  // open files of this VFS on it
-  std::vector<int> extra_fds;    // descriptors opened by later connections, closed with fd
+  std::vector<int> extra_fds;    // descriptors that found it mapped (a race), closed with fd
 };
 
 std::mutex g_mu;
@@ -42,22 +42,33 @@ void RefreshSize(Mapping& m) {
   if (fstat(m.fd, &st) == 0) m.size.store(std::min<int64_t>(st.st_size, m.reserved));
 }
 
+Mapping* Find(const struct stat& st) {
+  for (Mapping* m : *g_maps) {
+    if (m->dev == st.st_dev && m->ino == st.st_ino) return m;
+  }
+  return nullptr;
+}
+
 Mapping* Acquire(const char* path) {
   std::lock_guard<std::mutex> lock(g_mu);
+  struct stat st;
+  if (stat(path, &st) != 0) return nullptr;
+  // Usually the file is mapped already (the pool's other connections): no descriptor needed.
+  if (Mapping* m = Find(st)) {
+    ++m->refs;
+    return m;
+  }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
-  struct stat st;
   // Closing the descriptor could drop locks other connections hold on the file: it is left
   // open in this (practically impossible) case rather than risk that.
   if (fstat(fd, &st) != 0) return nullptr;
-  for (Mapping* m : *g_maps) {
-    if (m->dev == st.st_dev && m->ino == st.st_ino) {
-      // Already mapped (and perhaps locked by another connection): this descriptor is closed
-      // with the mapping's, when no connection of the process is left on the file.
-      m->extra_fds.push_back(fd);
-      ++m->refs;
-      return m;
-    }
+  if (Mapping* m = Find(st)) {
+    // The path now names a mapped file (replaced since the stat): this descriptor is closed
+    // with the mapping's, when no connection of the process is left on the file.
+    m->extra_fds.push_back(fd);
+    ++m->refs;
+    return m;
   }
   auto* m = new Mapping;
   m->dev = st.st_dev;

@@ -235,12 +235,17 @@ Status Seed(const Flags& f) {
                     "original, reprint_policy, copyright_holder, has_attribution, "
                     "attr_account_id, attr_content_id, attr_url, attr_holder, advertising, "
                     "status, status_reason, hold_reasons, created_at, published_at, updated_at, "
-                    "body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'technology', 0, "
+                    "body_html) VALUES (?, ?, ?, ?, ?, ?, '', '', '', '', 'technology', 0, "
                     "'whitelist_only', '', 0, 0, '', '', '', 0, 'published', '', '', ?, ?, ?, "
                     "?) RETURNING id",
-                    {uid, account, person.id, op.id, x.title, x.summary, x.body, x.title, x.summary,
-                     x.body, at, at, at, html.html}));
+                    {uid, account, person.id, op.id, x.title, x.summary, at, at, at, html.html}));
       last_article = r.rows[0].Int(0);
+      // The Markdown and submitted texts beside the row (content/0006_article_sources).
+      HERALD_RETURN_IF_ERROR(
+          tx->Execute("INSERT INTO article_sources (article_id, body, source_title, "
+                      "source_summary, source_body) VALUES (?, ?, ?, ?, ?)",
+                      {last_article, x.body, x.title, x.summary, x.body})
+              .status());
       if (first_article == 0) first_article = last_article;
       HERALD_ASSIGN_OR_RETURN(auto folded, fold->Fold(x.title + "\n" + x.summary + "\n" + x.body));
       HERALD_RETURN_IF_ERROR(

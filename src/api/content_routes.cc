@@ -333,7 +333,7 @@ void AddContentRoutes(http::Router& router, ApiServices& s) {
     HERALD_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
     // One read transaction for the article and its label.
     HERALD_ASSIGN_OR_RETURN(auto tx, s.db->Begin(storage::TxMode::kRead));
-    HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPublic(*tx, id));
+    HERALD_ASSIGN_OR_RETURN(auto a, s.articles->GetPage(*tx, id));
     // PA-13.2: the debunk label sits beside the article, outside its own JSON.
     json::value label = RumourLabelJson(s, *tx, a.id);
     // Built in one arena (the body and its HTML are copied once, not through the heap).

@@ -180,4 +180,8 @@ http::Response JsonResponse(int status, const json::value& body) {
   return http::Response::Json(status, json::serialize(body));
 }
 
+http::Response JsonResponse(int status, const json::object& body) {
+  return http::Response::Json(status, json::serialize(body));
+}
+
 }  // namespace herald::api

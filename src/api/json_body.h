@@ -61,5 +61,7 @@ Result<int64_t> PathId(const http::Request& req, std::string_view key);
 
 // Serialises a JSON value into a response with the given status.
 http::Response JsonResponse(int status, const boost::json::value& body);
+// The same for an object, serialised where it is (no copy into a value first).
+http::Response JsonResponse(int status, const boost::json::object& body);
 
 }  // namespace herald::api

@@ -17,12 +17,32 @@ using storage::Value;
 
 namespace {
 
-constexpr std::string_view kColumns =
-    "id, uid, account_id, subject_id, author_user_id, title, summary, body, category, original, "
-    "reprint_policy, copyright_holder, has_attribution, attr_account_id, attr_content_id, "
-    "attr_url, attr_holder, advertising, status, status_reason, hold_reasons, cluster_id, "
-    "created_at, published_at, removed_at, body_html, cover_media_id, draft_id, version, "
-    "version_by, version_at";
+// The columns FromRow reads, from "articles" (unaliased). The shown Markdown body is in
+// article_sources (content/0006): `body` is the expression that reads it.
+std::string ColumnsWith(std::string_view body) {
+  return "id, uid, account_id, subject_id, author_user_id, title, summary, " + std::string(body) +
+         ", category, original, reprint_policy, copyright_holder, has_attribution, "
+         "attr_account_id, attr_content_id, attr_url, attr_holder, advertising, status, "
+         "status_reason, hold_reasons, cluster_id, created_at, published_at, removed_at, "
+         "body_html, cover_media_id, draft_id, version, version_by, version_at";
+}
+
+constexpr std::string_view kSourceBody =
+    "COALESCE((SELECT s.body FROM article_sources s WHERE s.article_id = articles.id), '')";
+
+// Every column, the Markdown body included (owner and staff views).
+const std::string& Columns() {
+  static const std::string columns = ColumnsWith(kSourceBody);
+  return columns;
+}
+
+// What a reader's page shows: the Markdown body only for an article from before rendered
+// bodies (FromRow shows it as text then), else "" without a read of article_sources.
+const std::string& PageColumns() {
+  static const std::string columns =
+      ColumnsWith("CASE WHEN body_html = '' THEN " + std::string(kSourceBody) + " ELSE '' END");
+  return columns;
+}
 
 std::optional<int64_t> OptInt(const Row& r, size_t i) {
   if (r.IsNull(i)) return std::nullopt;
@@ -301,7 +321,7 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
                 "attr_content_id, attr_url, attr_holder, advertising, status, status_reason, "
                 "hold_reasons, cluster_id, created_at, published_at, updated_at, body_html, "
                 "cover_media_id, draft_id, version, version_by, version_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "VALUES (?, ?, ?, ?, ?, ?, '', '', '', '', ?, ?, ?, ?, "
                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                 {uid,
                  account.id,
@@ -309,10 +329,6 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
                  author_id,
                  sc.title,
                  sc.summary,
-                 sc.body,
-                 title,
-                 summary,
-                 body,
                  account.category,
                  int64_t{in.original ? 1 : 0},
                  std::string(in.original ? provenance::ReprintPolicyName(policy) : ""),
@@ -336,6 +352,12 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
                  user_id,
                  now}));
         article_id = rows.rows.at(0).Int(0);
+        // The shown Markdown and the submitted texts (content/0006_article_sources).
+        HERALD_RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO article_sources (article_id, body, source_title, "
+                       "source_summary, source_body) VALUES (?, ?, ?, ?, ?)",
+                       {article_id, sc.body, title, summary, body})
+                .status());
         HERALD_RETURN_IF_ERROR(WriteTags(tx, article_id, tags));
         if (draft) {
           HERALD_ASSIGN_OR_RETURN(
@@ -446,9 +468,9 @@ namespace {
 // One article with its tags in one statement (the article page runs it for every read): the
 // tags come as "position:tag" items joined by ',' (a tag holds neither ',' nor a control
 // character), in no particular order, from the covering index article_tags_order.
-std::string LoadSql(storage::Backend backend) {
+std::string LoadSql(storage::Backend backend, const std::string& columns) {
   const char* agg = backend == storage::Backend::kPostgres ? "string_agg" : "group_concat";
-  return "SELECT " + std::string(kColumns) + ", (SELECT " + agg +
+  return "SELECT " + columns + ", (SELECT " + agg +
          "(position || ':' || tag, ',') FROM article_tags WHERE article_id = articles.id) FROM "
          "articles WHERE id = ?";
 }
@@ -471,11 +493,15 @@ std::vector<std::string> TagsFromPositions(std::string_view text) {
 }
 }  // namespace
 
-Result<Article> ArticleService::Load(Transaction& tx, int64_t id) const {
-  static const std::string kSqlite = LoadSql(storage::Backend::kSqlite);
-  static const std::string kPostgres = LoadSql(storage::Backend::kPostgres);
+Result<Article> ArticleService::Load(Transaction& tx, int64_t id, bool page) const {
+  static const std::string kSqlite = LoadSql(storage::Backend::kSqlite, Columns());
+  static const std::string kPostgres = LoadSql(storage::Backend::kPostgres, Columns());
+  static const std::string kSqlitePage = LoadSql(storage::Backend::kSqlite, PageColumns());
+  static const std::string kPostgresPage = LoadSql(storage::Backend::kPostgres, PageColumns());
+  const bool pg = tx.backend() == storage::Backend::kPostgres;
   HERALD_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(tx.backend() == storage::Backend::kPostgres ? kPostgres : kSqlite, {id}));
+      auto rows,
+      tx.Query(page ? (pg ? kPostgresPage : kSqlitePage) : (pg ? kPostgres : kSqlite), {id}));
   if (rows.empty()) return NotFound("no such article", "article_not_found");
   const Row& row = rows.rows[0];
   Article a = FromRow(row);
@@ -499,10 +525,18 @@ Result<Article> ArticleService::GetPublic(Transaction& tx, int64_t id) const {
   return a;
 }
 
+Result<Article> ArticleService::GetPage(Transaction& tx, int64_t id) const {
+  HERALD_ASSIGN_OR_RETURN(Article a, Load(tx, id, true));
+  if (a.status != "published") return NotFound("no such article", "article_not_found");
+  return a;
+}
+
 namespace {
 Result<std::vector<Article>> ArticlesByUid(storage::Transaction& tx, std::string_view uid,
                                            bool published_only) {
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM articles WHERE uid = ?";
+  // A reader's read (published only) has no Markdown body; staff's has.
+  std::string sql =
+      "SELECT " + (published_only ? PageColumns() : Columns()) + " FROM articles WHERE uid = ?";
   if (published_only) sql += " AND status = 'published'";
   HERALD_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {std::string(uid)}));
   if (rows.empty()) return NotFound("no such article", "article_not_found");
@@ -526,7 +560,8 @@ Result<Article> ArticleService::GetByUid(std::string_view uid) const {
 
 Result<std::vector<Article>> ArticleService::ListByAccount(int64_t account_id, bool all, int limit,
                                                            std::optional<int64_t> before_id) const {
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM articles WHERE account_id = ?";
+  std::string sql =
+      "SELECT " + (all ? Columns() : PageColumns()) + " FROM articles WHERE account_id = ?";
   std::vector<Value> params = {account_id};
   if (!all) sql += " AND status = 'published'";
   if (before_id) {
@@ -610,7 +645,7 @@ Status ArticleService::HandleClusterDecision(Transaction& tx, const review::Item
   for (const auto& cid : cluster.content_ids) {
     if (!StartsWith(cid, "article:")) continue;
     HERALD_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT " + std::string(kColumns) +
+        auto rows, tx.Query("SELECT " + Columns() +
                                 " FROM articles WHERE uid = ? AND status IN ('published', 'held')",
                             {cid.substr(8)}));
     for (const auto& r : rows.rows) {
@@ -640,9 +675,10 @@ Result<int> ArticleService::TakeDownByTerm(const std::string& actor, std::string
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         count = 0;
         HERALD_ASSIGN_OR_RETURN(
-            auto rows, tx.Query("SELECT " + std::string(kColumns) +
-                                ", source_title, source_summary, source_body FROM articles WHERE "
-                                "status IN ('published', 'held')"));
+            auto rows, tx.Query("SELECT " + Columns() +
+                                ", src.source_title, src.source_summary, src.source_body FROM "
+                                "articles LEFT JOIN article_sources src ON src.article_id = "
+                                "articles.id WHERE status IN ('published', 'held')"));
         for (const auto& r : rows.rows) {
           bool hit = false;
           for (size_t i : {size_t{31}, size_t{32}, size_t{33}}) {
@@ -682,7 +718,7 @@ Result<int> ArticleService::TakeDownCluster(const std::string& actor, int64_t cl
           if (!StartsWith(cid, "article:")) continue;
           HERALD_ASSIGN_OR_RETURN(
               auto rows,
-              tx.Query("SELECT " + std::string(kColumns) +
+              tx.Query("SELECT " + Columns() +
                            " FROM articles WHERE uid = ? AND status IN ('published', 'held')",
                        {cid.substr(8)}));
           for (const auto& r : rows.rows) {
@@ -735,6 +771,20 @@ Result<Article> ArticleService::RestoreIn(Transaction& tx, int64_t id, std::stri
                                              a.title + " — " + std::string(reason)));
   return Load(tx, id);
 }
+
+namespace {
+constexpr const char* kSourcesTable = "CREATE TABLE article_sources (";
+constexpr const char* kSourcesMove = R"SQL(  body TEXT NOT NULL,
+  source_title TEXT NOT NULL,
+  source_summary TEXT NOT NULL,
+  source_body TEXT NOT NULL
+);
+INSERT INTO article_sources (article_id, body, source_title, source_summary, source_body)
+  SELECT id, body, source_title, source_summary, source_body FROM articles;
+UPDATE articles SET body = '', source_title = '', source_summary = '', source_body = ''
+  WHERE body <> '' OR source_title <> '' OR source_summary <> '' OR source_body <> '';
+)SQL";
+}  // namespace
 
 std::vector<storage::Migration> ArticleService::Migrations() {
   return {{"content/0001_articles", R"SQL(
@@ -862,7 +912,20 @@ CREATE INDEX articles_removed ON articles (removed_at) WHERE removed_at IS NOT N
           // An article's tags in their order straight from an index (Load reads them with the
           // article; AttachTags orders by position), without a lookup of each tag row.
           {"content/0005_tag_order",
-           "CREATE INDEX article_tags_order ON article_tags (article_id, position, tag);\n", ""}};
+           "CREATE INDEX article_tags_order ON article_tags (article_id, position, tag);\n", ""},
+          // The editor's texts (the shown Markdown and the submitted originals, ~2/3 of an
+          // article's bytes) move beside the article, read only by the owner's and staff's
+          // views. The row every page read loads then holds what the page shows and, for an
+          // article of a few thousand characters, fits in its one b-tree page instead of
+          // spilling into an overflow page (one more random page touched per read). The old
+          // columns stay, always "" (SQLite cannot drop a column another module's trigger
+          // names); clearing them queues every article once for search re-indexing.
+          {"content/0006_article_sources", std::string(kSourcesTable) + R"SQL(
+  article_id INTEGER PRIMARY KEY REFERENCES articles (id),
+)SQL" + kSourcesMove,
+           std::string(kSourcesTable) + R"SQL(
+  article_id BIGINT PRIMARY KEY REFERENCES articles (id),
+)SQL" + kSourcesMove}};
 }
 
 }  // namespace herald::content

@@ -196,12 +196,14 @@ class ArticleService {
   Result<Article> Get(int64_t id) const;
   // Published only; NotFound article_not_found otherwise.
   Result<Article> GetPublic(int64_t id) const;
-  // By the uid of its content id ("article:<uid>", the link attributions carry).
+  // By the uid of its content id ("article:<uid>", the link attributions carry). A reader's
+  // view: `body` (the Markdown) is "" -- readers get `body_html`.
   Result<Article> GetPublicByUid(std::string_view uid) const;
   // The same in any status (staff: near-duplicate neighbours that are held or removed).
   // NotFound article_not_found.
   Result<Article> GetByUid(std::string_view uid) const;
-  // Newest first. `all`: every status (the owner's view), else published only.
+  // Newest first. `all`: every status (the owner's view), else published only and, as a
+  // reader's view, without the Markdown `body` ("").
   Result<std::vector<Article>> ListByAccount(int64_t account_id, bool all, int limit,
                                              std::optional<int64_t> before_id) const;
   // The operator deletes: hidden, kept (PA17-16). Audited "article.delete".
@@ -223,6 +225,10 @@ class ArticleService {
   Result<Article> Get(storage::Transaction& tx, int64_t id) const { return Load(tx, id); }
   // Published only, read in the caller's transaction. NotFound article_not_found.
   Result<Article> GetPublic(storage::Transaction& tx, int64_t id) const;
+  // The article page a reader sees: as GetPublic, but `body` (the Markdown, kept in
+  // article_sources for the owner's and staff's views) is "" -- readers get `body_html`. One
+  // statement, one b-tree row for an article of a few thousand characters.
+  Result<Article> GetPage(storage::Transaction& tx, int64_t id) const;
   // The platform removes one published or held article inside the caller's write transaction
   // (e.g. a rumour verdict, issue 6): status "removed" with `reason` as its status reason, the
   // record kept (PA17-16). Returns false, changing nothing, when it is in another status. The
@@ -342,7 +348,8 @@ class ArticleService {
   Result<Draft> DraftTransition(int64_t user_id, int64_t draft_id, std::string_view action,
                                 std::string_view note, const DraftStep& step,
                                 const auth::RequestMeta& meta);
-  Result<Article> Load(storage::Transaction& tx, int64_t id) const;
+  // `page`: without the Markdown body (GetPage).
+  Result<Article> Load(storage::Transaction& tx, int64_t id, bool page = false) const;
   Status HandleContentDecision(storage::Transaction& tx, const review::Item& item);
   Status HandleClusterDecision(storage::Transaction& tx, const review::Item& item);
   Status Hide(storage::Transaction& tx, const Article& a, std::string_view status,

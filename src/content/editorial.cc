@@ -8,6 +8,14 @@
 
 namespace herald::content {
 
+namespace {
+// An article's submitted texts (content/0006_article_sources); "" when it has no row there.
+constexpr const char* kSourcesSql =
+    "SELECT COALESCE(src.source_title, ''), COALESCE(src.source_summary, ''), "
+    "COALESCE(src.source_body, '') FROM articles LEFT JOIN article_sources src ON "
+    "src.article_id = articles.id WHERE articles.id = ?";
+}  // namespace
+
 using storage::Row;
 using storage::Transaction;
 using storage::TxMode;
@@ -522,10 +530,7 @@ Result<PublishResult> ArticleService::Edit(int64_t user_id, int64_t article_id,
     }
     HERALD_RETURN_IF_ERROR(accounts_.CheckCanPublishIn(*tx, account));
     if (a.advertising) HERALD_RETURN_IF_ERROR(accounts_.CheckAllowedIn(*tx, account, "advertise"));
-    HERALD_ASSIGN_OR_RETURN(
-        auto rows,
-        tx->Query("SELECT source_title, source_summary, source_body FROM articles WHERE id = ?",
-                  {article_id}));
+    HERALD_ASSIGN_OR_RETURN(auto rows, tx->Query(kSourcesSql, {article_id}));
     source_title = rows.rows.at(0).Text(0);
     source_summary = rows.rows.at(0).Text(1);
     source_body = rows.rows.at(0).Text(2);
@@ -584,22 +589,33 @@ Result<PublishResult> ArticleService::Edit(int64_t user_id, int64_t article_id,
                   "replaced_by, replaced_at, title, summary, body, source_title, source_summary, "
                   "source_body, body_html, cover_media_id, tags) SELECT id, version, "
                   "COALESCE(version_by, author_user_id), COALESCE(version_at, published_at, "
-                  "created_at), ?, ?, title, summary, body, source_title, source_summary, "
-                  "source_body, body_html, COALESCE(cover_media_id, ''), ? FROM articles WHERE "
-                  "id = ?",
+                  "created_at), ?, ?, title, summary, COALESCE(src.body, ''), "
+                  "COALESCE(src.source_title, ''), COALESCE(src.source_summary, ''), "
+                  "COALESCE(src.source_body, ''), body_html, COALESCE(cover_media_id, ''), ? "
+                  "FROM articles LEFT JOIN article_sources src ON src.article_id = articles.id "
+                  "WHERE articles.id = ?",
                   {user_id, now, JoinTags(cur.tags), article_id})
                 .status());
         std::string reasons_text;
         for (const auto& r : reasons) reasons_text += (reasons_text.empty() ? "" : ",") + r;
         HERALD_RETURN_IF_ERROR(
-            tx.Execute("UPDATE articles SET title = ?, summary = ?, body = ?, source_title = ?, "
-                       "source_summary = ?, source_body = ?, body_html = ?, cover_media_id = ?, "
-                       "version = version + 1, version_by = ?, version_at = ?, updated_at = ?, "
-                       "status = ?, status_reason = ?, hold_reasons = ? WHERE id = ?",
-                       {sc.title, sc.summary, sc.body, title, summary, body, sc.html,
-                        cover.empty() ? Value() : Value(cover), user_id, now, now,
-                        std::string(held ? "held" : "published"),
+            tx.Execute("UPDATE articles SET title = ?, summary = ?, body_html = ?, "
+                       "cover_media_id = ?, version = version + 1, version_by = ?, "
+                       "version_at = ?, updated_at = ?, status = ?, status_reason = ?, "
+                       "hold_reasons = ? WHERE id = ?",
+                       {sc.title, sc.summary, sc.html, cover.empty() ? Value() : Value(cover),
+                        user_id, now, now, std::string(held ? "held" : "published"),
                         std::string(held ? "in_review" : ""), reasons_text, article_id})
+                .status());
+        // The Markdown and the submitted texts (content/0006_article_sources). An article
+        // without a row there (written straight into the table) gets one.
+        HERALD_RETURN_IF_ERROR(
+            tx.Execute("INSERT INTO article_sources (article_id, body, source_title, "
+                       "source_summary, source_body) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                       "(article_id) DO UPDATE SET body = excluded.body, source_title = "
+                       "excluded.source_title, source_summary = excluded.source_summary, "
+                       "source_body = excluded.source_body",
+                       {article_id, sc.body, title, summary, body})
                 .status());
         HERALD_RETURN_IF_ERROR(WriteTags(tx, article_id, tags));
         if (held || sc.flagged) {
@@ -671,10 +687,7 @@ Result<std::vector<ArticleVersion>> ArticleService::Versions(int64_t article_id)
     v.tags = SplitTags(r.Text(12));
     out.push_back(std::move(v));
   }
-  HERALD_ASSIGN_OR_RETURN(
-      auto cur,
-      tx->Query("SELECT source_title, source_summary, source_body FROM articles WHERE id = ?",
-                {article_id}));
+  HERALD_ASSIGN_OR_RETURN(auto cur, tx->Query(kSourcesSql, {article_id}));
   ArticleVersion v;
   v.version = a.version;
   v.edited_by = a.version_by;
@@ -742,7 +755,9 @@ Result<PurgeReport> ArticleService::PurgeExpired(const std::string& actor, Micro
                 "DELETE FROM article_tags WHERE article_id IN ",
                 "DELETE FROM draft_events WHERE draft_id IN (SELECT id FROM drafts WHERE "
                 "article_id IN ",
-                "DELETE FROM drafts WHERE article_id IN ", "DELETE FROM articles WHERE id IN "}) {
+                "DELETE FROM drafts WHERE article_id IN ",
+                "DELETE FROM article_sources WHERE article_id IN ",
+                "DELETE FROM articles WHERE id IN "}) {
             std::string q = sql + in;
             if (std::string_view(sql).find("SELECT") != std::string_view::npos) q += ")";
             HERALD_RETURN_IF_ERROR(tx.Execute(q, chunk).status());

@@ -581,6 +581,103 @@ TEST_F(EditorialTest, AnArticleFromBeforeRenderedBodiesReadsAsEscapedText) {
             "<p>\n第二段</p>\n");
 }
 
+TEST_F(EditorialTest, ThePageReadOfAnOldArticleStillShowsItsEscapedText) {
+  auto account = NewAccount("旧页面号");
+  ArticleInput in;
+  in.title = "旧页面";
+  in.body = "<i>斜</i> 正文";
+  auto p = articles_->Publish(account.owner_user_id, account.id, in, meta_);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto cleared =
+      storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+        return tx.Execute("UPDATE articles SET body_html = '' WHERE id = ?", {p->article.id})
+            .status();
+      });
+  ASSERT_TRUE(cleared.ok());
+  auto tx = db_->Begin(storage::TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  auto page = articles_->GetPage(**tx, p->article.id);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->body_html, "<p>&lt;i&gt;斜&lt;/i&gt; 正文</p>\n");
+}
+
+TEST_F(EditorialTest, TheEditorsTextsLiveBesideTheRowAReaderLoads) {
+  auto account = NewAccount("分表号");
+  ArticleInput in;
+  in.title = "分表";
+  in.summary = "摘要";
+  in.body = "第一版 **正文**";
+  auto p = articles_->Publish(account.owner_user_id, account.id, in, meta_);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  const int64_t id = p->article.id;
+  EXPECT_EQ(p->article.body, "第一版 **正文**");  // the owner's view has the Markdown
+  auto row_texts = [&](const std::string& sql) {
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    EXPECT_TRUE(tx.ok());
+    auto rows = (*tx)->Query(sql, {id});
+    EXPECT_TRUE(rows.ok() && rows->size() == 1);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < 4; ++i) out.push_back(rows->rows[0].Text(i));
+    return out;
+  };
+  const std::string in_row =
+      "SELECT body, source_title, source_summary, source_body FROM articles WHERE id = ?";
+  const std::string beside =
+      "SELECT body, source_title, source_summary, source_body FROM article_sources WHERE "
+      "article_id = ?";
+  EXPECT_EQ(row_texts(in_row), (std::vector<std::string>{"", "", "", ""}));
+  EXPECT_EQ(row_texts(beside),
+            (std::vector<std::string>{"第一版 **正文**", "分表", "摘要", "第一版 **正文**"}));
+  {
+    // A reader's page: the HTML, no Markdown.
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    ASSERT_TRUE(tx.ok());
+    auto page = articles_->GetPage(**tx, id);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->body, "");
+    EXPECT_EQ(page->body_html, "<p>第一版 <strong>正文</strong></p>\n");
+    EXPECT_EQ(page->title, "分表");
+  }
+  EXPECT_EQ(articles_->GetPublicByUid(p->article.content_id.substr(8))->body, "");
+  EXPECT_EQ(articles_->Get(id)->body, "第一版 **正文**");
+
+  // An edit writes the texts beside the row; versions keep the old ones.
+  ArticleEdit edit;
+  edit.body = "第二版";
+  auto e = articles_->Edit(account.owner_user_id, id, edit, meta_);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->article.body, "第二版");
+  EXPECT_EQ(row_texts(in_row), (std::vector<std::string>{"", "", "", ""}));
+  EXPECT_EQ(row_texts(beside), (std::vector<std::string>{"第二版", "分表", "摘要", "第二版"}));
+  auto versions = articles_->Versions(id);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].body, "第一版 **正文**");
+  EXPECT_EQ((*versions)[0].source_body, "第一版 **正文**");
+  EXPECT_EQ((*versions)[1].source_body, "第二版");
+
+  // content/0006 moves the texts of articles written before it and clears the row's copies.
+  auto old_layout =
+      storage::RunInTransaction(*db_, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+        HERALD_RETURN_IF_ERROR(tx.Execute("UPDATE articles SET body = 'old **md**', source_title "
+                                          "= '旧题', source_summary = '旧摘要', source_body = "
+                                          "'old src' WHERE id = ?",
+                                          {id})
+                                   .status());
+        HERALD_RETURN_IF_ERROR(tx.Execute("DROP TABLE article_sources").status());
+        return tx.Execute("DELETE FROM schema_migrations WHERE id = 'content/0006_article_sources'")
+            .status();
+      });
+  ASSERT_TRUE(old_layout.ok()) << old_layout.ToString();
+  auto again = storage::Migrate(*db_, ArticleService::Migrations(), clock_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, 1);
+  EXPECT_EQ(row_texts(in_row), (std::vector<std::string>{"", "", "", ""}));
+  EXPECT_EQ(row_texts(beside),
+            (std::vector<std::string>{"old **md**", "旧题", "旧摘要", "old src"}));
+  EXPECT_EQ(articles_->Get(id)->body, "old **md**");
+}
+
 TEST_F(EditorialTest, PurgeCandidatesComeFromTheRemovalIndexNotATableScan) {
   auto account = NewAccount("清理计划号");
   ArticleInput in;

@@ -115,17 +115,22 @@ class FeedContractTest : public ::testing::TestWithParam<Backend> {
                      const std::string& body = "正文", const std::string& status = "published",
                      const std::string& summary = "") {
     ++seq_;
-    return Insert(
+    const int64_t id = Insert(
         "INSERT INTO articles (uid, account_id, subject_id, author_user_id, title, summary, body, "
         "source_title, source_summary, source_body, category, original, reprint_policy, "
         "copyright_holder, has_attribution, attr_account_id, attr_content_id, attr_url, "
         "attr_holder, advertising, status, status_reason, hold_reasons, created_at, "
         "published_at, updated_at) "
-        "SELECT ?, id, subject_id, owner_user_id, ?, ?, ?, ?, ?, ?, category, 0, '', '', 0, 0, "
-        "'', '', '', 0, ?, '', '', ?, ?, ? FROM accounts WHERE id = ?",
-        {"u" + std::to_string(seq_), title, summary, body, title, summary, body, status,
-         published_at, status == "held" ? storage::Value() : storage::Value(published_at),
-         published_at, account});
+        "SELECT ?, id, subject_id, owner_user_id, ?, ?, '', '', '', '', category, 0, '', '', 0, "
+        "0, '', '', '', 0, ?, '', '', ?, ?, ? FROM accounts WHERE id = ?",
+        {"u" + std::to_string(seq_), title, summary, status, published_at,
+         status == "held" ? storage::Value() : storage::Value(published_at), published_at,
+         account});
+    Exec(
+        "INSERT INTO article_sources (article_id, body, source_title, source_summary, "
+        "source_body) VALUES (?, ?, ?, ?, ?)",
+        {id, body, title, summary, body});
+    return id;
   }
 
   void Follow(int64_t user, int64_t account) {
@@ -267,6 +272,7 @@ TEST_P(FeedContractTest, TimelineSeesEveryChangeAfterItWasRead) {
   EXPECT_EQ(page->items.at(1).summary, "新的摘要");
   EXPECT_TRUE(page->items.at(1).advertising);
   EXPECT_EQ(page->items.at(1).cover_media_id, "c0ffee");
+  Exec("DELETE FROM article_sources WHERE article_id = ?", {a1});
   Exec("DELETE FROM articles WHERE id = ?", {a1});
   EXPECT_EQ(ids(), (std::vector<int64_t>{held, a2}));
   // Follows are read with every page.
@@ -426,8 +432,10 @@ TEST_P(FeedContractTest, SearchFollowsStatusChangesAndEdits) {
   }
   Exec("UPDATE articles SET status = 'published' WHERE id = ?", {id});
   EXPECT_EQ(SearchIds("疫苗"), (std::vector<int64_t>{id}));
-  // An edit of the row (as article versions do) replaces the indexed text.
-  Exec("UPDATE articles SET title = '口罩到货', body = '新的正文' WHERE id = ?", {id});
+  // An edit (as article versions do: the body beside the row, the row's title) replaces the
+  // indexed text.
+  Exec("UPDATE article_sources SET body = '新的正文' WHERE article_id = ?", {id});
+  Exec("UPDATE articles SET title = '口罩到货' WHERE id = ?", {id});
   EXPECT_TRUE(SearchIds("疫苗").empty());
   EXPECT_EQ(SearchIds("口罩"), (std::vector<int64_t>{id}));
   EXPECT_EQ(SearchIds("新的正文"), (std::vector<int64_t>{id}));
@@ -438,6 +446,7 @@ TEST_P(FeedContractTest, SearchFollowsStatusChangesAndEdits) {
   Exec("UPDATE accounts SET status = 'active' WHERE id = ?", {a});
   EXPECT_EQ(SearchIds("口罩"), (std::vector<int64_t>{id}));
   // A deleted row (a purge) leaves the index.
+  Exec("DELETE FROM article_sources WHERE article_id = ?", {id});
   Exec("DELETE FROM articles WHERE id = ?", {id});
   EXPECT_TRUE(SearchIds("口罩").empty());
   auto sync = feed_->SyncSearchIndex();

@@ -691,7 +691,9 @@ Result<SearchResult> FeedService::Search(const SearchRequest& req) {
     if (articles) {
       HERALD_ASSIGN_OR_RETURN(
           auto rows, tx->Query(std::string("SELECT ") + kItemColumns +
-                                   ", a.body FROM articles a JOIN accounts c ON c.id = a.account_id"
+                                   ", COALESCE((SELECT s.body FROM article_sources s WHERE "
+                                   "s.article_id = a.id), '') FROM articles a JOIN accounts c "
+                                   "ON c.id = a.account_id"
                                    " WHERE a.id = ?",
                                {key}));
       if (rows.empty()) continue;
@@ -751,7 +753,8 @@ Result<SyncReport> FeedService::SyncSearchIndex(int max_changes) {
       if (&k == &kArticles) {
         HERALD_ASSIGN_OR_RETURN(
             auto rows,
-            tx.Query("SELECT title, summary, body FROM articles WHERE id = ? AND status = "
+            tx.Query("SELECT a.title, a.summary, COALESCE(s.body, '') FROM articles a LEFT JOIN "
+                     "article_sources s ON s.article_id = a.id WHERE a.id = ? AND a.status = "
                      "'published'",
                      {id}));
         if (!rows.empty()) {

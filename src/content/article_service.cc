@@ -919,11 +919,16 @@ CREATE INDEX articles_removed ON articles (removed_at) WHERE removed_at IS NOT N
           // article of a few thousand characters, fits in its one b-tree page instead of
           // spilling into an overflow page (one more random page touched per read). The old
           // columns stay, always "" (SQLite cannot drop a column another module's trigger
-          // names); clearing them queues every article once for search re-indexing.
-          {"content/0006_article_sources", std::string(kSourcesTable) + R"SQL(
+          // names). Clearing them would queue every article for search re-indexing through
+          // the feed module's trigger on `body` (hours for a million articles, for an index
+          // that does not change): the trigger is dropped first, and feed/0005 creates it again
+          // without `body` (an edit sets the row's title, which it still watches).
+          {"content/0006_article_sources",
+           "DROP TRIGGER IF EXISTS feed_articles_upd;\n" + std::string(kSourcesTable) + R"SQL(
   article_id INTEGER PRIMARY KEY REFERENCES articles (id),
 )SQL" + kSourcesMove,
-           std::string(kSourcesTable) + R"SQL(
+           "DROP TRIGGER IF EXISTS feed_articles_change ON articles;\n" +
+               std::string(kSourcesTable) + R"SQL(
   article_id BIGINT PRIMARY KEY REFERENCES articles (id),
 )SQL" + kSourcesMove}};
 }

@@ -61,6 +61,7 @@ class FeedContractTest : public ::testing::TestWithParam<Backend> {
     for (auto& x : content::ArticleService::Migrations()) m.push_back(x);
     for (auto& x : social::SocialService::Migrations()) m.push_back(x);
     for (auto& x : FeedService::Migrations()) m.push_back(x);
+    migrations_ = m;
     auto applied = storage::Migrate(*db_, m, clock_);
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
     feed_ = std::make_unique<FeedService>(*db_, *norm_);
@@ -155,7 +156,17 @@ class FeedContractTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
+  int64_t Count(const std::string& sql) {
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    EXPECT_TRUE(tx.ok());
+    if (!tx.ok()) return -1;
+    auto rows = (*tx)->Query(sql);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? rows->rows.at(0).Int(0) : -1;
+  }
+
   static inline std::unique_ptr<text::Normalizer> norm_;
+  std::vector<storage::Migration> migrations_;
   FakeClock clock_{1'800'000'000'000'000};
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<FeedService> feed_;
@@ -452,6 +463,49 @@ TEST_P(FeedContractTest, SearchFollowsStatusChangesAndEdits) {
   auto sync = feed_->SyncSearchIndex();
   ASSERT_TRUE(sync.ok());
   EXPECT_TRUE(sync->drained);
+}
+
+TEST_P(FeedContractTest, MovingArticleBodiesAsideQueuesNoReindexing) {
+  const int64_t a = AddAccount("旧库号");
+  const int64_t id = AddArticle(a, "旧文", 10, "搬家的正文");
+  EXPECT_EQ(SearchIds("搬家"), (std::vector<int64_t>{id}));
+  // Back to the layout before content/0006 and feed/0005: the body in the row, the trigger
+  // watching it.
+  const bool pg = GetParam() == Backend::kPostgres;
+  Exec(pg ? "CREATE OR REPLACE TRIGGER feed_articles_change AFTER INSERT OR DELETE OR UPDATE OF "
+            "title, summary, body, status ON articles FOR EACH ROW EXECUTE FUNCTION "
+            "feed_queue_change('article')"
+          : "DROP TRIGGER feed_articles_upd");
+  if (!pg) {
+    Exec(
+        "CREATE TRIGGER feed_articles_upd AFTER UPDATE OF title, summary, body, status ON "
+        "articles BEGIN INSERT INTO feed_search_dirty (kind, ref_id, seq) VALUES ('article', "
+        "NEW.id, 1) ON CONFLICT (kind, ref_id) DO UPDATE SET seq = feed_search_dirty.seq + 1; "
+        "END");
+  }
+  Exec(
+      "UPDATE articles SET body = '搬家的正文', source_title = '旧文', source_body = "
+      "'搬家的正文' WHERE id = ?",
+      {id});
+  ASSERT_TRUE(feed_->SyncSearchIndex().ok());
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM feed_search_dirty"), 0);
+  Exec("DROP TABLE article_sources");
+  Exec(
+      "DELETE FROM schema_migrations WHERE id IN ('content/0006_article_sources', "
+      "'feed/0005_article_sources')");
+  auto applied = storage::Migrate(*db_, migrations_, clock_);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 2);
+  // The texts moved, the row's copies cleared, nothing queued; search still finds the body.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM feed_search_dirty"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM articles WHERE body <> '' OR source_body <> ''"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM article_sources WHERE body = '搬家的正文'"), 1);
+  EXPECT_EQ(SearchIds("搬家"), (std::vector<int64_t>{id}));
+  // The trigger is back: an edit (texts beside the row, the row's title) re-indexes.
+  Exec("UPDATE article_sources SET body = '新家的正文' WHERE article_id = ?", {id});
+  Exec("UPDATE articles SET title = '新文' WHERE id = ?", {id});
+  EXPECT_EQ(SearchIds("新家"), (std::vector<int64_t>{id}));
+  EXPECT_TRUE(SearchIds("搬家").empty());
 }
 
 TEST_P(FeedContractTest, SearchFindsAccountsByNameAndBio) {

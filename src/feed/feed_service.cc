@@ -1032,7 +1032,21 @@ END;
        "(the timeline cache and its change log are SQLite only)';\n"},
       {"feed/0004_timeline_rows", timeline_rows,
        "COMMENT ON TABLE feed_search_dirty IS 'rows whose search index entry is out of date "
-       "(the timeline cache and its change log are SQLite only)';\n"}};
+       "(the timeline cache and its change log are SQLite only)';\n"},
+      // The Markdown body moved to article_sources (content/0006, which dropped this trigger
+      // so that clearing the old column queued nothing): the row's body no longer changes,
+      // and an edit sets the title, which the trigger watches.
+      {"feed/0005_article_sources", R"SQL(
+DROP TRIGGER IF EXISTS feed_articles_upd;
+CREATE TRIGGER feed_articles_upd AFTER UPDATE OF title, summary, status ON articles BEGIN
+  INSERT INTO feed_search_dirty (kind, ref_id, seq) VALUES ('article', NEW.id, 1)
+    ON CONFLICT (kind, ref_id) DO UPDATE SET seq = feed_search_dirty.seq + 1;
+END;
+)SQL",
+       R"SQL(
+CREATE OR REPLACE TRIGGER feed_articles_change AFTER INSERT OR DELETE OR UPDATE OF title,
+  summary, status ON articles FOR EACH ROW EXECUTE FUNCTION feed_queue_change('article');
+)SQL"}};
 }
 
 }  // namespace herald::feed

@@ -352,12 +352,7 @@ Result<PublishResult> ArticleService::PublishImpl(int64_t user_id, int64_t accou
                  user_id,
                  now}));
         article_id = rows.rows.at(0).Int(0);
-        // The shown Markdown and the submitted texts (content/0006_article_sources).
-        HERALD_RETURN_IF_ERROR(
-            tx.Execute("INSERT INTO article_sources (article_id, body, source_title, "
-                       "source_summary, source_body) VALUES (?, ?, ?, ?, ?)",
-                       {article_id, sc.body, title, summary, body})
-                .status());
+        HERALD_RETURN_IF_ERROR(WriteSources(tx, article_id, sc.body, title, summary, body));
         HERALD_RETURN_IF_ERROR(WriteTags(tx, article_id, tags));
         if (draft) {
           HERALD_ASSIGN_OR_RETURN(
@@ -675,7 +670,7 @@ Result<int> ArticleService::TakeDownByTerm(const std::string& actor, std::string
       storage::RunInTransaction(db_, TxMode::kWrite, [&](Transaction& tx) -> Status {
         count = 0;
         HERALD_ASSIGN_OR_RETURN(
-            auto rows, tx.Query("SELECT " + Columns() +
+            auto rows, tx.Query("SELECT " + ColumnsWith("COALESCE(src.body, '')") +
                                 ", src.source_title, src.source_summary, src.source_body FROM "
                                 "articles LEFT JOIN article_sources src ON src.article_id = "
                                 "articles.id WHERE status IN ('published', 'held')"));

@@ -337,6 +337,11 @@ class ArticleService {
   Status AttachTags(storage::Transaction& tx, std::vector<Article>& articles) const;
   static Status WriteTags(storage::Transaction& tx, int64_t article_id,
                           const std::vector<std::string>& tags);
+  // Writes (or replaces) the article's row in article_sources (content/0006): the shown
+  // Markdown and the texts as submitted.
+  static Status WriteSources(storage::Transaction& tx, int64_t article_id,
+                             const std::string& shown_body, const std::string& source_title,
+                             const std::string& source_summary, const std::string& source_body);
   struct DraftLink {
     int64_t draft_id = 0;
     int64_t author_user_id = 0;

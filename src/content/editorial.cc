@@ -190,6 +190,22 @@ Status ArticleService::WriteTags(Transaction& tx, int64_t article_id,
   return Status();
 }
 
+// An upsert: an edit of an article without a row there (written straight into the table)
+// gives it one.
+Status ArticleService::WriteSources(Transaction& tx, int64_t article_id,
+                                    const std::string& shown_body, const std::string& source_title,
+                                    const std::string& source_summary,
+                                    const std::string& source_body) {
+  return tx
+      .Execute(
+          "INSERT INTO article_sources (article_id, body, source_title, source_summary, "
+          "source_body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+          "body = excluded.body, source_title = excluded.source_title, source_summary = "
+          "excluded.source_summary, source_body = excluded.source_body",
+          {article_id, shown_body, source_title, source_summary, source_body})
+      .status();
+}
+
 Status ArticleService::AttachTags(Transaction& tx, std::vector<Article>& articles) const {
   if (articles.empty()) return Status();
   std::vector<Value> ids;
@@ -607,16 +623,7 @@ Result<PublishResult> ArticleService::Edit(int64_t user_id, int64_t article_id,
                         user_id, now, now, std::string(held ? "held" : "published"),
                         std::string(held ? "in_review" : ""), reasons_text, article_id})
                 .status());
-        // The Markdown and the submitted texts (content/0006_article_sources). An article
-        // without a row there (written straight into the table) gets one.
-        HERALD_RETURN_IF_ERROR(
-            tx.Execute("INSERT INTO article_sources (article_id, body, source_title, "
-                       "source_summary, source_body) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                       "(article_id) DO UPDATE SET body = excluded.body, source_title = "
-                       "excluded.source_title, source_summary = excluded.source_summary, "
-                       "source_body = excluded.source_body",
-                       {article_id, sc.body, title, summary, body})
-                .status());
+        HERALD_RETURN_IF_ERROR(WriteSources(tx, article_id, sc.body, title, summary, body));
         HERALD_RETURN_IF_ERROR(WriteTags(tx, article_id, tags));
         if (held || sc.flagged) {
           std::string reasons_json = "[";

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -259,9 +260,19 @@ class SqliteTransaction final : public Transaction {
 // the committing call) wakes it once the WAL holds kCheckpointPages; it then runs a PASSIVE
 // checkpoint (never waits for readers or the writer) on its own connection. SQLite's automatic
 // checkpoint does the same work at the same threshold, only on the committing thread.
+//
+// SQLite writes the WAL from its start again only when a write begins after a checkpoint has
+// copied every frame. A checkpoint running beside a writer that commits without pause never
+// gets there (it copies what was there when it started; by then more is appended), so the WAL
+// would grow for as long as the writes go on (180 MB after 6,000 publishes), each commit
+// extending the file. At kCatchUpPages the committing writer therefore waits for one checkpoint
+// round that starts after its commit: the hook runs with the write lock released, but the
+// writer connection is busy in it, so nothing is appended meanwhile and the round copies
+// everything no reader still needs; the next write then starts the WAL over.
 class Checkpointer {
  public:
   static constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
+  static constexpr int kCatchUpPages = 4 * kCheckpointPages;
 
   explicit Checkpointer(std::unique_ptr<SqliteConnection> conn)
       : conn_(std::move(conn)), thread_([this] { Loop(); }) {}
@@ -271,6 +282,7 @@ class Checkpointer {
       stopping_ = true;
     }
     cv_.notify_one();
+    done_.notify_all();
     thread_.join();
   }
 
@@ -280,11 +292,22 @@ class Checkpointer {
  private:
   static int Hook(void* self, sqlite3*, const char*, int pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    if (pages >= kCheckpointPages && !c->wanted_.exchange(true)) {
+    if (pages >= kCatchUpPages) {
+      c->CatchUp();
+    } else if (pages >= kCheckpointPages && !c->wanted_.exchange(true)) {
       std::lock_guard<std::mutex> lock(c->mu_);
       c->cv_.notify_one();
     }
     return SQLITE_OK;
+  }
+
+  // Blocks until a checkpoint round that started after this call has finished.
+  void CatchUp() {
+    std::unique_lock<std::mutex> lock(mu_);
+    const uint64_t ticket = ++requested_;
+    wanted_.store(true);
+    cv_.notify_one();
+    done_.wait(lock, [&] { return stopping_ || served_ >= ticket; });
   }
 
   void Loop() {
@@ -292,17 +315,23 @@ class Checkpointer {
     while (true) {
       cv_.wait(lock, [this] { return stopping_ || wanted_.load(); });
       if (stopping_) return;
+      wanted_.store(false);  // under mu_: a catch-up request is either served or wakes again
+      const uint64_t serving = requested_;
       lock.unlock();
-      wanted_.store(false);
       sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
       lock.lock();
+      served_ = serving;
+      done_.notify_all();
     }
   }
 
   std::unique_ptr<SqliteConnection> conn_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;    // wakes the checkpointer
+  std::condition_variable done_;  // a round has finished
   std::atomic<bool> wanted_{false};
+  uint64_t requested_ = 0;  // catch-up requests made (guarded by mu_)
+  uint64_t served_ = 0;     // requests made before the last finished round started
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };

@@ -27,6 +27,13 @@ class SlotPool {
   std::optional<int> Acquire(std::chrono::milliseconds timeout);
   // Returns `slot` (obtained from Acquire) to the pool.
   void Release(int slot);
+  // Calls `fn(slot)` for every free slot while holding the pool's lock: no Acquire returns the
+  // slot meanwhile. `fn` must not call into the pool.
+  template <typename Fn>
+  void ForEachFree(Fn&& fn) {
+    std::lock_guard lock(mu_);
+    for (int slot : free_) fn(slot);
+  }
 
   int64_t size() const { return size_; }
   int64_t in_use() const;

@@ -107,6 +107,8 @@ void Release(Mapping* m) {
 struct File {
   sqlite3_file base;
   Mapping* map;
+  const volatile void* shm0;  // the first region of the WAL index, once mapped
+  uint32_t read_marks;        // bit 3 + i: a shared lock on WAL read mark i is held
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 
@@ -180,11 +182,25 @@ int DeviceCharacteristics(sqlite3_file* f) {
 const sqlite3_io_methods& Real(sqlite3_file* f) { return *Cast(f)->real()->pMethods; }
 int ShmMap(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
   if (Real(f).iVersion < 2 || Real(f).xShmMap == nullptr) return SQLITE_IOERR_SHMMAP;
-  return Real(f).xShmMap(Cast(f)->real(), region, size, extend, out);
+  int rc = Real(f).xShmMap(Cast(f)->real(), region, size, extend, out);
+  if (rc == SQLITE_OK && region == 0 && *out != nullptr) Cast(f)->shm0 = *out;
+  return rc;
 }
 int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
   if (Real(f).iVersion < 2 || Real(f).xShmLock == nullptr) return SQLITE_IOERR_SHMLOCK;
-  return Real(f).xShmLock(Cast(f)->real(), offset, n, flags);
+  int rc = Real(f).xShmLock(Cast(f)->real(), offset, n, flags);
+  // The WAL-index lock slots (walformat.html, "WAL-Index Locks"): 0 write, 1 checkpoint,
+  // 2 recovery, 3 + i read mark i (i < 5).
+  if (rc == SQLITE_OK && (flags & SQLITE_SHM_SHARED) != 0) {
+    for (int slot = std::max(offset, 3); slot < offset + n && slot < 8; ++slot) {
+      if ((flags & SQLITE_SHM_LOCK) != 0) {
+        Cast(f)->read_marks |= 1u << slot;
+      } else {
+        Cast(f)->read_marks &= ~(1u << slot);
+      }
+    }
+  }
+  return rc;
 }
 void ShmBarrier(sqlite3_file* f) {
   if (Real(f).iVersion >= 2 && Real(f).xShmBarrier != nullptr) {
@@ -192,6 +208,8 @@ void ShmBarrier(sqlite3_file* f) {
   }
 }
 int ShmUnmap(sqlite3_file* f, int delete_flag) {
+  Cast(f)->shm0 = nullptr;
+  Cast(f)->read_marks = 0;
   if (Real(f).iVersion < 2 || Real(f).xShmUnmap == nullptr) return SQLITE_OK;
   return Real(f).xShmUnmap(Cast(f)->real(), delete_flag);
 }
@@ -225,6 +243,8 @@ int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   File* file = Cast(f);
   file->map = nullptr;
+  file->shm0 = nullptr;
+  file->read_marks = 0;
   file->base.pMethods = nullptr;
   int rc = g_unix->xOpen(g_unix, name, file->real(), flags, out_flags);
   if (rc != SQLITE_OK) return rc;
@@ -239,6 +259,49 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* o
 }
 
 }  // namespace
+
+namespace {
+File* MainFile(sqlite3* db) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+      f == nullptr || f->pMethods != &g_methods) {
+    return nullptr;
+  }
+  return Cast(f);
+}
+}  // namespace
+
+// The WAL index as 32-bit words (walformat.html): the header's first copy (0-11; mxFrame is 4),
+// its second copy (12-23), then the checkpoint information: nBackfill (24) and the read marks
+// (25 + i).
+constexpr int kMxFrame = 4;
+constexpr int kNBackfill = 24;
+constexpr int kReadMark0 = 25;
+
+bool ReadLockIsCurrent(sqlite3* db) {
+  File* f = MainFile(db);
+  if (f == nullptr || f->shm0 == nullptr) return false;
+  const auto* words = static_cast<const volatile uint32_t*>(f->shm0);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  const uint32_t mx = words[kMxFrame];
+  const bool backfilled = words[kNBackfill] == mx;
+  for (int mark = 1; mark < 5; ++mark) {
+    if ((f->read_marks & (1u << (3 + mark))) == 0) continue;
+    if (backfilled || words[kReadMark0 + mark] != mx) return false;
+  }
+  return true;
+}
+
+bool ReadWalState(sqlite3* db, WalState* out) {
+  File* f = MainFile(db);
+  if (f == nullptr) return false;
+  const auto* words = static_cast<const volatile uint32_t*>(f->shm0);
+  if (words == nullptr) return false;
+  // As SQLite's own readers do (walShmBarrier) before they look at the header.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (int i = 0; i < 12; ++i) out->words[i] = words[i];  // the header's first copy
+  return true;
+}
 
 const char* RegisterMmapVfs() {
   static std::once_flag once;

@@ -21,10 +21,36 @@
 // - When the map cannot be made (address-space limits), the file is read as the unix VFS does.
 #pragma once
 
+#include <cstdint>
+
+struct sqlite3;
+
 namespace herald::storage::internal {
 
 // Registers the VFS as SQLite's default (once per process) and returns its name, or nullptr
 // when the unix VFS is not there to wrap.
 const char* RegisterMmapVfs();
+
+// What a read transaction's snapshot depends on, as SQLite publishes it in the WAL index's
+// shared memory for every connection of every process (https://www.sqlite.org/walformat.html):
+// the WAL-index header, its first 48 bytes (change counter, last valid frame, salts), rewritten
+// by every commit and every restart of the WAL. Equal states mean that nothing was committed in
+// between.
+struct WalState {
+  uint32_t words[12] = {};
+  bool operator==(const WalState&) const = default;
+};
+
+// Reads the WAL state of `db`'s main database; false when `db` is not on this VFS or has not
+// mapped the shared memory yet (it does on its first read in WAL mode). A commit that returned
+// before this call is seen.
+bool ReadWalState(sqlite3* db, WalState* out);
+
+// True unless `db`'s read transaction holds back a checkpoint or the WAL's restart more than one
+// begun now would: when it reads from the WAL through a read mark that stands before the WAL's
+// last frame (the checkpoint may not copy past it), or while every frame has been copied (a
+// transaction begun now would read the database file only, and SQLite writes the WAL from its
+// start again only when no reader reads from it).
+bool ReadLockIsCurrent(sqlite3* db);
 
 }  // namespace herald::storage::internal

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -110,6 +111,19 @@ class SqliteConnection {
     return st;
   }
 
+  // Readers: the read transaction left open when the last one ended, and the WAL state read
+  // before it began (see SqliteDatabase::Begin).
+  const std::optional<WalState>& kept() const { return kept_; }
+  void Keep(const WalState& state) { kept_ = state; }
+  // The kept transaction is a new Transaction's from now on.
+  void ClaimKept() { kept_.reset(); }
+  // Ends a kept read transaction.
+  void DropKept() {
+    if (!kept_) return;
+    if (!sqlite3_get_autocommit(db_)) (void)Run("ROLLBACK");
+    kept_.reset();
+  }
+
  private:
   void ClearCache() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
@@ -118,6 +132,7 @@ class SqliteConnection {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+  std::optional<WalState> kept_;
 };
 
 Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path, bool reader,
@@ -158,8 +173,11 @@ class SqliteDatabase;
 
 class SqliteTransaction final : public Transaction {
  public:
-  SqliteTransaction(SqliteDatabase& owner, SqliteConnection& conn, int slot, TxMode mode)
-      : owner_(owner), conn_(conn), slot_(slot), mode_(mode) {}
+  // `keep_as`: a read transaction that may be left open when it ends, for the next read on
+  // `conn` to reuse while the WAL state is still this one.
+  SqliteTransaction(SqliteDatabase& owner, SqliteConnection& conn, int slot, TxMode mode,
+                    std::optional<WalState> keep_as = std::nullopt)
+      : owner_(owner), conn_(conn), slot_(slot), mode_(mode), keep_as_(keep_as) {}
   ~SqliteTransaction() override {
     if (!ended_) (void)Rollback();
   }
@@ -178,6 +196,7 @@ class SqliteTransaction final : public Transaction {
 
   Status ExecuteScript(std::string_view sql) override {
     HERALD_RETURN_IF_ERROR(CheckUsable());
+    keep_as_.reset();  // a script may end or change the transaction
     std::string script(sql);
     char* err = nullptr;
     int rc = sqlite3_exec(conn_.db(), script.c_str(), nullptr, nullptr, &err);
@@ -198,6 +217,7 @@ class SqliteTransaction final : public Transaction {
       (void)Rollback();
       return why;
     }
+    if (mode_ == TxMode::kRead) return EndRead();
     Status st = conn_.Run("COMMIT");
     if (!st.ok() && !sqlite3_get_autocommit(conn_.db())) {
       // e.g. a deferred foreign key failed: the transaction is still open.
@@ -209,6 +229,7 @@ class SqliteTransaction final : public Transaction {
 
   Status Rollback() override {
     HERALD_RETURN_IF_ERROR(CheckEnded());
+    if (mode_ == TxMode::kRead && failed_.ok()) return EndRead();
     Status st;
     // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
     if (!sqlite3_get_autocommit(conn_.db())) st = conn_.Run("ROLLBACK");
@@ -247,10 +268,23 @@ class SqliteTransaction final : public Transaction {
   Status Run(std::string_view sql, const std::vector<Value>& params, Rows* rows, int64_t* changes);
   void End();
 
+  // A read transaction that saw no error ends by staying open for the next read
+  // (SqliteDatabase::Begin).
+  Status EndRead() {
+    if (keep_as_ && !sqlite3_get_autocommit(conn_.db())) {
+      conn_.Keep(*keep_as_);
+    } else if (!sqlite3_get_autocommit(conn_.db())) {
+      (void)conn_.Run("ROLLBACK");
+    }
+    End();
+    return Status();
+  }
+
   SqliteDatabase& owner_;
   SqliteConnection& conn_;
   const int slot_;
   const TxMode mode_;
+  std::optional<WalState> keep_as_;
   bool ended_ = false;
   Status failed_;
 };
@@ -262,20 +296,34 @@ class SqliteTransaction final : public Transaction {
 // checkpoint does the same work at the same threshold, only on the committing thread.
 //
 // SQLite writes the WAL from its start again only when a write begins after a checkpoint has
-// copied every frame. A checkpoint running beside a writer that commits without pause never
-// gets there (it copies what was there when it started; by then more is appended), so the WAL
-// would grow for as long as the writes go on (180 MB after 6,000 publishes), each commit
-// extending the file. At kCatchUpPages the committing writer therefore waits for one checkpoint
-// round that starts after its commit: the hook runs with the write lock released, but the
-// writer connection is busy in it, so nothing is appended meanwhile and the round copies
-// everything no reader still needs; the next write then starts the WAL over.
+// copied every frame and no reader still reads from the WAL. A checkpoint running beside a
+// writer that commits without pause never gets there (it copies what was there when it started;
+// by then more is appended), so the WAL would grow for as long as the writes go on (180 MB after
+// 6,000 publishes), each commit extending the file. At kCatchUpPages the committing writer
+// therefore waits for a catch-up round that starts after its commit: the hook runs with the
+// write lock released, but the writer connection is busy in it, so nothing is appended
+// meanwhile. That round ends with a RESTART checkpoint: it copies every frame, then waits (its
+// busy handler) until every reader reads from the database file only, so the next write starts
+// the WAL over. It waits kRestartTries short sleeps at most: a reader of another process may hold
+// an old snapshot for long. When it gives up, the writer waits for the next catch-up only when the
+// WAL has doubled.
+//
+// The thread also ends the read transactions readers keep open between reads (`release_kept`,
+// see SqliteDatabase::Begin) on idle connections: before each round, while a catch-up round
+// waits for readers, and every kKeptReadsDropInterval, so that an idle reader's snapshot holds
+// back neither a checkpoint nor the WAL's restart, in this process or another, for longer.
 class Checkpointer {
  public:
   static constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
   static constexpr int kCatchUpPages = 4 * kCheckpointPages;
+  static constexpr int kRestartTries = 200;  // of 250 microseconds
+  static constexpr std::chrono::milliseconds kKeptReadsDropInterval{100};
 
-  explicit Checkpointer(std::unique_ptr<SqliteConnection> conn)
-      : conn_(std::move(conn)), thread_([this] { Loop(); }) {}
+  Checkpointer(std::unique_ptr<SqliteConnection> conn, std::function<void()> release_kept)
+      : conn_(std::move(conn)), release_kept_(std::move(release_kept)) {
+    sqlite3_busy_handler(conn_->db(), &Checkpointer::Busy, this);
+    thread_ = std::thread([this] { Loop(); });  // after everything it uses
+  }
   ~Checkpointer() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -289,11 +337,17 @@ class Checkpointer {
   // Installs the hook on the writer connection `db`; `this` must outlive the hook.
   void Attach(sqlite3* db) { sqlite3_wal_hook(db, &Checkpointer::Hook, this); }
 
+  // True while a checkpoint waits for a read lock to be released: readers then end each
+  // transaction instead of keeping it (SQLite's checkpoint retries the lock it waits for, it
+  // does not look again at which locks it needs).
+  bool waiting_for_readers() const { return waiting_for_readers_.load(); }
+
  private:
   static int Hook(void* self, sqlite3*, const char*, int pages) {
     auto* c = static_cast<Checkpointer*>(self);
-    if (pages >= kCatchUpPages) {
-      c->CatchUp();
+    if (pages < kCatchUpPages) c->catch_up_at_ = kCatchUpPages;  // writer's thread only
+    if (pages >= c->catch_up_at_) {
+      if (!c->CatchUp()) c->catch_up_at_ = 2 * pages;
     } else if (pages >= kCheckpointPages && !c->wanted_.exchange(true)) {
       std::lock_guard<std::mutex> lock(c->mu_);
       c->cv_.notify_one();
@@ -301,39 +355,74 @@ class Checkpointer {
     return SQLITE_OK;
   }
 
-  // Blocks until a checkpoint round that started after this call has finished.
-  void CatchUp() {
+  // The catch-up round's wait for readers (the only checkpoint that waits).
+  static int Busy(void* self, int tries) {
+    if (tries >= kRestartTries) return 0;
+    static_cast<Checkpointer*>(self)->waiting_for_readers_.store(true);
+    static_cast<Checkpointer*>(self)->release_kept_();
+    std::this_thread::sleep_for(std::chrono::microseconds(250));
+    return 1;
+  }
+
+  // Blocks until a catch-up round that started after this call has finished; true when it
+  // left the WAL to be started over.
+  bool CatchUp() {
     std::unique_lock<std::mutex> lock(mu_);
     const uint64_t ticket = ++requested_;
     wanted_.store(true);
     cv_.notify_one();
     done_.wait(lock, [&] { return stopping_ || served_ >= ticket; });
+    return served_ok_;
   }
 
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      cv_.wait(lock, [this] { return stopping_ || wanted_.load(); });
+      cv_.wait_for(lock, kKeptReadsDropInterval, [this] { return stopping_ || wanted_.load(); });
       if (stopping_) return;
+      if (!wanted_.load()) {
+        lock.unlock();
+        release_kept_();
+        lock.lock();
+        continue;
+      }
       wanted_.store(false);  // under mu_: a catch-up request is either served or wakes again
       const uint64_t serving = requested_;
+      const bool catch_up = serving > served_;
       lock.unlock();
-      sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      release_kept_();
+      int rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                         nullptr);
+      if (catch_up) {
+        // The RESTART checkpoint waits for each read mark that was behind when it looked; the
+        // PASSIVE one just run moved the readers on (their next read sees the checkpoint's
+        // progress and begins anew), so what is left to wait for is short.
+        rc = sqlite3_wal_checkpoint_v2(conn_->db(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                       nullptr);
+        waiting_for_readers_.store(false);
+      }
       lock.lock();
-      served_ = serving;
-      done_.notify_all();
+      if (catch_up) {
+        served_ = serving;
+        served_ok_ = rc == SQLITE_OK;
+        done_.notify_all();
+      }
     }
   }
 
   std::unique_ptr<SqliteConnection> conn_;
+  const std::function<void()> release_kept_;
   std::mutex mu_;
   std::condition_variable cv_;    // wakes the checkpointer
   std::condition_variable done_;  // a round has finished
   std::atomic<bool> wanted_{false};
+  std::atomic<bool> waiting_for_readers_{false};
   uint64_t requested_ = 0;  // catch-up requests made (guarded by mu_)
-  uint64_t served_ = 0;     // requests made before the last finished round started
+  uint64_t served_ = 0;     // requests made before the last catch-up round started
+  bool served_ok_ = false;  // that round left the WAL to be started over
   bool stopping_ = false;
-  std::thread thread_;  // last: starts after the members it uses
+  int catch_up_at_ = kCatchUpPages;  // used by the writer's hook only
+  std::thread thread_;               // started at the end of the constructor
 };
 
 class SqliteDatabase final : public Database {
@@ -346,7 +435,8 @@ class SqliteDatabase final : public Database {
         writer_pool_(1),
         reader_pool_(static_cast<int>(readers_.size())),
         timeout_(options.busy_timeout_ms),
-        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint))) {
+        checkpointer_(
+            std::make_unique<Checkpointer>(std::move(checkpoint), [this] { DropKeptReads(); })) {
     checkpointer_->Attach(writer_->db());
   }
   ~SqliteDatabase() override {
@@ -364,6 +454,33 @@ class SqliteDatabase final : public Database {
           "database_busy");
     }
     SqliteConnection& conn = mode == TxMode::kWrite ? *writer_ : *readers_[*slot];
+    std::optional<WalState> keep_as;
+    if (mode == TxMode::kRead) {
+      // Beginning and ending a read transaction takes and drops a lock in the WAL index's
+      // shared memory (a mutex of the process and an fcntl system call each way; with two
+      // threads reading, they contend): a fifth of an article page's CPU. A reader's
+      // transaction therefore stays open when it ends, and the next read on the connection
+      // reuses it when the WAL state is what it was before it began: then nothing has been
+      // committed since, in any process, so its snapshot is the current one. Otherwise it ends
+      // and a new one begins, as without this. The state is read before BEGIN and SQLite takes
+      // the snapshot later (at the first statement): a commit in between makes the states
+      // differ next time, never the reverse. Nor is a kept transaction reused when its read lock
+      // holds back a checkpoint or the WAL's restart (ReadLockIsCurrent), and none is kept while
+      // a checkpoint waits for readers. The checkpointer ends kept transactions on idle
+      // connections.
+      WalState now;
+      const bool known = ReadWalState(conn.db(), &now);
+      const bool yield = checkpointer_->waiting_for_readers();
+      if (conn.kept()) {
+        if (known && !yield && now == *conn.kept() && !sqlite3_get_autocommit(conn.db()) &&
+            ReadLockIsCurrent(conn.db())) {
+          conn.ClaimKept();
+          return std::unique_ptr<Transaction>(new SqliteTransaction(*this, conn, *slot, mode, now));
+        }
+        conn.DropKept();
+      }
+      if (known && !yield) keep_as = now;
+    }
     Status st = conn.Run(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!st.ok()) {
       pool.Release(*slot);
@@ -375,7 +492,7 @@ class SqliteDatabase final : public Database {
       }
       return st;
     }
-    return std::unique_ptr<Transaction>(new SqliteTransaction(*this, conn, *slot, mode));
+    return std::unique_ptr<Transaction>(new SqliteTransaction(*this, conn, *slot, mode, keep_as));
   }
 
   Backend backend() const override { return Backend::kSqlite; }
@@ -390,6 +507,11 @@ class SqliteDatabase final : public Database {
 
   void Release(TxMode mode, int slot) {
     (mode == TxMode::kWrite ? writer_pool_ : reader_pool_).Release(slot);
+  }
+
+  // Ends the read transactions kept open on connections no transaction is using.
+  void DropKeptReads() {
+    reader_pool_.ForEachFree([this](int slot) { readers_[slot]->DropKept(); });
   }
 
  private:

@@ -126,21 +126,36 @@ TEST(SqliteTest, WriterIsExclusiveAndWaitsGiveUpAsBusy) {
   EXPECT_EQ(w3.status().reason(), "database_busy");
 }
 
+// A fresh SQLite database with `readers` reader connections, set up by the script `create_sql`.
+struct FreshSqlite {
+  std::string path;
+  std::unique_ptr<Database> db;
+};
+FreshSqlite OpenFreshSqlite(int readers, const std::string& create_sql) {
+  FreshSqlite out;
+  auto url = NewTestDatabaseUrl(Backend::kSqlite);
+  EXPECT_TRUE(url.ok());
+  if (!url.ok()) return out;
+  out.path = url->substr(std::string("sqlite://").size());
+  auto db = OpenDatabase(*url, DatabaseOptions{.readers = readers});
+  EXPECT_TRUE(db.ok());
+  if (!db.ok()) return out;
+  out.db = std::move(*db);
+  EXPECT_TRUE(RunInTransaction(*out.db, TxMode::kWrite, [&](Transaction& tx) {
+                return tx.ExecuteScript(create_sql);
+              }).ok());
+  return out;
+}
+
 TEST(SqliteTest, TheWalIsCheckpointedOffTheCommitPath) {
   // Commits do not checkpoint (the writer's WAL hook replaces SQLite's automatic checkpoint);
   // the checkpointer thread copies the pages into the database file once the WAL holds 1,000.
-  auto url = NewTestDatabaseUrl(Backend::kSqlite);
-  ASSERT_TRUE(url.ok());
-  const std::string path = url->substr(std::string("sqlite://").size());
-  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 1});
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(
-      RunInTransaction(**db, TxMode::kWrite, [](Transaction& tx) {
-        return tx.Execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB NOT NULL)").status();
-      }).ok());
+  auto [path, db] =
+      OpenFreshSqlite(1, "CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+  ASSERT_NE(db, nullptr);
   const std::string payload(64 * 1024, 'x');
   for (int i = 0; i < 100; ++i) {  // 6.4 MB in 100 commits: ~1,600 WAL pages
-    ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
+    ASSERT_TRUE(RunInTransaction(*db, TxMode::kWrite, [&](Transaction& tx) {
                   return tx.Execute("INSERT INTO blobs (b) VALUES (?)", {Blob{payload}}).status();
                 }).ok());
   }
@@ -153,7 +168,7 @@ TEST(SqliteTest, TheWalIsCheckpointedOffTheCommitPath) {
   }
   EXPECT_GE(size, 3'000'000u) << "no checkpoint copied the WAL into " << path;
   // Everything is still readable.
-  auto tx = (*db)->Begin(TxMode::kRead);
+  auto tx = db->Begin(TxMode::kRead);
   ASSERT_TRUE(tx.ok());
   auto n = (*tx)->Query("SELECT count(*) FROM blobs");
   ASSERT_TRUE(n.ok());
@@ -181,20 +196,13 @@ TEST(SqliteTest, TheWalStartsOverWhileWritesGoOnWithoutPause) {
   // writes go on. Past 4,000 pages a commit waits for one checkpoint round, so the WAL file stays
   // near that size however much is written -- also while readers keep their transactions open
   // between reads, idle or busy.
-  auto url = NewTestDatabaseUrl(Backend::kSqlite);
-  ASSERT_TRUE(url.ok());
-  const std::string path = url->substr(std::string("sqlite://").size());
-  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 3});
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(
-      RunInTransaction(**db, TxMode::kWrite, [](Transaction& tx) {
-        return tx.Execute("CREATE TABLE t (v INTEGER PRIMARY KEY, b BLOB NOT NULL)").status();
-      }).ok());
-  ReadOnEveryReader(**db, 3);
+  auto [path, db] = OpenFreshSqlite(3, "CREATE TABLE t (v INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+  ASSERT_NE(db, nullptr);
+  ReadOnEveryReader(*db, 3);
   std::atomic<bool> done{false};
   std::thread reader([&] {
     while (!done.load()) {
-      auto tx = (*db)->Begin(TxMode::kRead);
+      auto tx = db->Begin(TxMode::kRead);
       ASSERT_TRUE(tx.ok());
       ASSERT_TRUE((*tx)->Query("SELECT max(v) FROM t").ok());
     }
@@ -203,7 +211,7 @@ TEST(SqliteTest, TheWalStartsOverWhileWritesGoOnWithoutPause) {
   std::error_code ec;
   uintmax_t largest = 0;
   for (int i = 0; i < 3000; ++i) {  // 48 MB in 3,000 commits: ~15,000 WAL pages
-    ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
+    ASSERT_TRUE(RunInTransaction(*db, TxMode::kWrite, [&](Transaction& tx) {
                   return tx.Execute("INSERT INTO t (b) VALUES (?)", {Blob{payload}}).status();
                 }).ok());
     largest = std::max(largest, std::filesystem::file_size(path + "-wal", ec));
@@ -214,7 +222,7 @@ TEST(SqliteTest, TheWalStartsOverWhileWritesGoOnWithoutPause) {
   EXPECT_LT(largest, 20'000'000u) << "the WAL of " << path << " kept growing";
   EXPECT_GT(largest, 1'000'000u);  // the writes did go through the WAL
   int64_t seen[3] = {};
-  ReadOnEveryReader(**db, 3, seen);
+  ReadOnEveryReader(*db, 3, seen);
   for (int64_t v : seen) EXPECT_EQ(v, 3000);
 }
 
@@ -222,24 +230,18 @@ TEST(SqliteTest, AReadSeesEveryCommitMadeBeforeIt) {
   // Readers keep their transaction open between reads and reuse it while the WAL index says
   // nothing was committed since: commits by this Database, by another connection of the process
   // and by another process must all be seen by the next read on every reader.
-  auto url = NewTestDatabaseUrl(Backend::kSqlite);
-  ASSERT_TRUE(url.ok());
-  const std::string path = url->substr(std::string("sqlite://").size());
-  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 2});
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [](Transaction& tx) {
-                return tx.Execute("CREATE TABLE t (v INTEGER PRIMARY KEY)").status();
-              }).ok());
+  auto [path, db] = OpenFreshSqlite(2, "CREATE TABLE t (v INTEGER PRIMARY KEY)");
+  ASSERT_NE(db, nullptr);
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   sqlite3_busy_timeout(raw, 5000);
   const bool cli = std::system("command -v sqlite3 >/dev/null 2>&1") == 0;
   int64_t seen[2] = {};
   for (int64_t v = 1; v <= 60; ++v) {
-    ReadOnEveryReader(**db, 2);  // both readers hold a transaction from before the commit
+    ReadOnEveryReader(*db, 2);  // both readers hold a transaction from before the commit
     const std::string insert = "INSERT INTO t (v) VALUES (" + std::to_string(v) + ")";
     if (v % 3 == 0) {
-      ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [&](Transaction& tx) {
+      ASSERT_TRUE(RunInTransaction(*db, TxMode::kWrite, [&](Transaction& tx) {
                     return tx.Execute(insert).status();
                   }).ok());
     } else if (v % 3 == 1 || !cli) {
@@ -248,7 +250,7 @@ TEST(SqliteTest, AReadSeesEveryCommitMadeBeforeIt) {
       const std::string cmd = "sqlite3 -cmd '.timeout 5000' '" + path + "' '" + insert + "'";
       ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     }
-    ReadOnEveryReader(**db, 2, seen);
+    ReadOnEveryReader(*db, 2, seen);
     ASSERT_EQ(seen[0], v) << "a reader missed commit " << v;
     ASSERT_EQ(seen[1], v) << "a reader missed commit " << v;
   }
@@ -260,17 +262,10 @@ TEST(SqliteTest, AReadSeesEveryCommitMadeBeforeIt) {
 TEST(SqliteTest, KeptReadsHoldBackAnotherConnectionsCheckpointOnlyBriefly) {
   // An operator's `PRAGMA wal_checkpoint(TRUNCATE)` waits for readers; the read transactions
   // idle readers keep are ended within a tenth of a second.
-  auto url = NewTestDatabaseUrl(Backend::kSqlite);
-  ASSERT_TRUE(url.ok());
-  const std::string path = url->substr(std::string("sqlite://").size());
-  auto db = OpenDatabase(*url, DatabaseOptions{.readers = 3});
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(RunInTransaction(**db, TxMode::kWrite, [](Transaction& tx) {
-                HERALD_RETURN_IF_ERROR(
-                    tx.Execute("CREATE TABLE t (v INTEGER PRIMARY KEY)").status());
-                return tx.Execute("INSERT INTO t (v) VALUES (7)").status();
-              }).ok());
-  ReadOnEveryReader(**db, 3);
+  auto [path, db] =
+      OpenFreshSqlite(3, "CREATE TABLE t (v INTEGER PRIMARY KEY); INSERT INTO t (v) VALUES (7)");
+  ASSERT_NE(db, nullptr);
+  ReadOnEveryReader(*db, 3);
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   sqlite3_busy_timeout(raw, 3000);
@@ -284,7 +279,7 @@ TEST(SqliteTest, KeptReadsHoldBackAnotherConnectionsCheckpointOnlyBriefly) {
   std::error_code ec;
   EXPECT_EQ(std::filesystem::file_size(path + "-wal", ec), 0u);
   int64_t seen[3] = {};
-  ReadOnEveryReader(**db, 3, seen);
+  ReadOnEveryReader(*db, 3, seen);
   for (int64_t v : seen) EXPECT_EQ(v, 7);
 }
 

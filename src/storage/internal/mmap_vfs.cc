@@ -258,9 +258,7 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* o
   return SQLITE_OK;
 }
 
-}  // namespace
-
-namespace {
+// The database file of `db` when it is on this VFS.
 File* MainFile(sqlite3* db) {
   sqlite3_file* f = nullptr;
   if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
@@ -269,7 +267,6 @@ File* MainFile(sqlite3* db) {
   }
   return Cast(f);
 }
-}  // namespace
 
 // The WAL index as 32-bit words (walformat.html): the header's first copy (0-11; mxFrame is 4),
 // its second copy (12-23), then the checkpoint information: nBackfill (24) and the read marks
@@ -277,6 +274,8 @@ File* MainFile(sqlite3* db) {
 constexpr int kMxFrame = 4;
 constexpr int kNBackfill = 24;
 constexpr int kReadMark0 = 25;
+
+}  // namespace
 
 bool ReadLockIsCurrent(sqlite3* db) {
   File* f = MainFile(db);

@@ -6,7 +6,9 @@
 // database of ~11 GB. The VFS maps the whole file once per process and serves SQLite's page
 // fetches (xFetch, so pages are used in place; PRAGMA mmap_size > 0 turns fetches on) and reads
 // (xRead, a copy) from it. Everything else -- writes, locks, the WAL and its shared memory --
-// is the unix VFS's own. Writes go through pwrite, which a shared file mapping sees at once.
+// is the unix VFS's own; the VFS only notes where the shared memory is and which read locks each
+// connection holds, for ReadWalState and ReadLockIsCurrent below. Writes go through pwrite, which a
+// shared file mapping sees at once.
 //
 // Contract:
 // - Bytes at or beyond the file size this process last saw are never served from the map (a
